@@ -1,0 +1,2 @@
+// Reference kernels: the solder domain's fused ops.
+export {};

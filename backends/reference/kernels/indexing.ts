@@ -1,0 +1,2 @@
+// Reference kernels: indexing family (filled in by its op family's author).
+export {};

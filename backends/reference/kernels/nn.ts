@@ -1,0 +1,2 @@
+// Reference kernels: nn family (filled in by its op family's author).
+export {};

@@ -1,0 +1,2 @@
+// Reference kernels: shape family (filled in by its op family's author).
+export {};

@@ -1,0 +1,2 @@
+// Op specs: elementwise family.
+export {};

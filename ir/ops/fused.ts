@@ -1,0 +1,2 @@
+// Op specs: the solder domain's fused ops (Attention, LayerNorm, RMSNorm, ...).
+export {};

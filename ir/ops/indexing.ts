@@ -1,0 +1,2 @@
+// Op specs: indexing family.
+export {};

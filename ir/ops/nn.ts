@@ -1,0 +1,2 @@
+// Op specs: nn family.
+export {};

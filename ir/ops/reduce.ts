@@ -1,0 +1,2 @@
+// Op specs: reduce family.
+export {};

@@ -1,0 +1,2 @@
+// Op specs: shape family.
+export {};
