@@ -28,6 +28,8 @@ export interface ValueInfo {
   readonly name: string;
   readonly type: TensorType;
   readonly docString?: string;
+  /** ONNX ValueInfoProto.metadata_props, kept for round trips. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Initializer bytes, read only when a pass or the interpreter needs the values. */
@@ -62,6 +64,8 @@ export interface ModelMeta {
   readonly docString?: string;
   readonly graphDocString?: string;
   readonly metadata: Readonly<Record<string, string>>;
+  /** ONNX GraphProto.metadata_props (torch.export signature, range constraints), kept for round trips. */
+  readonly graphMetadata?: Readonly<Record<string, string>>;
   /** Which format the graph was imported from, for reports only. */
   readonly source: 'onnx' | 'pt2' | 'built';
 }
@@ -75,6 +79,8 @@ export interface Graph {
   readonly initializers: ReadonlyMap<string, Initializer>;
   /** Types of intermediate values, declared by the file or inferred. */
   readonly valueInfo: ReadonlyMap<string, TensorType>;
+  /** ONNX value_info metadata_props of intermediates, by value name, kept for round trips. */
+  readonly valueMetadata?: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly meta: ModelMeta;
 }
 

@@ -108,8 +108,8 @@ function writeElement(view: DataView, dtype: DType, i: number, v: number): void 
     case 'float64': view.setFloat64(i * 8, v, true); return;
     case 'float16': view.setUint16(i * 2, floatToF16Bits(v), true); return;
     case 'bfloat16': view.setUint16(i * 2, floatToBf16Bits(v), true); return;
-    case 'int64': view.setBigInt64(i * 8, BigInt(Math.trunc(v)), true); return;
-    case 'uint64': view.setBigUint64(i * 8, BigInt(Math.trunc(v)), true); return;
+    case 'int64': view.setBigInt64(i * 8, toInt64(v, INT64_MIN, INT64_MAX), true); return;
+    case 'uint64': view.setBigUint64(i * 8, toInt64(v, 0n, UINT64_MAX), true); return;
     case 'int32': view.setInt32(i * 4, v, true); return;
     case 'uint32': view.setUint32(i * 4, v, true); return;
     case 'int16': view.setInt16(i * 2, v, true); return;
@@ -119,4 +119,17 @@ function writeElement(view: DataView, dtype: DType, i: number, v: number): void 
     case 'bool': view.setUint8(i, v !== 0 ? 1 : 0); return;
     case 'string': throw new SolderError('string tensors are not supported');
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+// int64 values are held as doubles: INT64_MAX reads back as 2^63, which must saturate, not wrap.
+function toInt64(v: number, min: bigint, max: bigint): bigint {
+  if (Number.isNaN(v)) return 0n;
+  if (v === Infinity) return max;
+  if (v === -Infinity) return min;
+  const b = BigInt(Math.trunc(v));
+  return b > max ? max : b < min ? min : b;
 }

@@ -1,2 +1,4 @@
-// Op specs: indexing family.
-export {};
+// Op specs: indexing family. Each group lives in its own file.
+import './indexing-gather.js';
+import './indexing-scatter.js';
+import './indexing-order.js';

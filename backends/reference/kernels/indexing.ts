@@ -1,2 +1,4 @@
-// Reference kernels: indexing family (filled in by its op family's author).
-export {};
+// Reference kernels: indexing family. Each group lives in its own file.
+import './indexing-gather.js';
+import './indexing-scatter.js';
+import './indexing-order.js';

@@ -1,2 +1,9 @@
-// Reference kernels: nn family (filled in by its op family's author).
-export {};
+// Reference kernels: the neural-network compute family, one file per group.
+import './matmul.js';
+import './conv.js';
+import './pool.js';
+import './softmax.js';
+import './norm.js';
+import './attention.js';
+import './rotary.js';
+import './einsum.js';

@@ -1,2 +1,5 @@
-// Reference kernels: shape family (filled in by its op family's author).
-export {};
+// Reference kernels: shape family. Each group lives in its own file.
+import './shape-create.js';
+import './shape-reshape.js';
+import './shape-slice.js';
+import './shape-layout.js';

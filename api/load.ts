@@ -1,0 +1,29 @@
+// Loading and saving models: the first and last steps of every solder command.
+import type { Graph } from '../ir/graph.js';
+import { SolderError } from '../ir/errors.js';
+import { importModel } from '../ir/import/index.js';
+import { exportOnnx } from '../ir/export/onnx.js';
+import { inferTypes } from '../ir/infer.js';
+import { verify } from '../ir/verify.js';
+import { evaluateNode } from '../passes/evaluate.js';
+
+/** Imports an ONNX file or torch.export archive, infers every value's type and verifies the graph. */
+export function load(file: string): Graph {
+  try {
+    const graph = inferTypes(importModel(file), { evaluate: evaluateNode });
+    verify(graph);
+    return graph;
+  } catch (e) {
+    throw e instanceof SolderError ? e.inFile(file) : e;
+  }
+}
+
+export interface SaveOptions {
+  /** Initializers larger than this many bytes go to an external data file beside the model. */
+  readonly externalDataThreshold?: number;
+}
+
+/** Writes a graph as an ONNX model (atomically: no partial file is left on failure). */
+export function save(graph: Graph, file: string, options: SaveOptions = {}): void {
+  exportOnnx(graph, file, options);
+}

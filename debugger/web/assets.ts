@@ -1,0 +1,42 @@
+// The only files the debug server ever reads: the compiled page modules and elkjs's
+// worker, each under a fixed URL. No part of a request URL becomes a path.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SolderError } from '../../ir/errors.js';
+
+/** The page's ES modules (debugger/web/page/*.ts compiled by debugger/web/tsconfig.json). */
+export const PAGE_MODULES = [
+  'main', 'api', 'dom', 'elk', 'tree', 'layout', 'render', 'viewport', 'pane', 'panels', 'search', 'style',
+] as const;
+
+export const ELK_WORKER_URL = '/vendor/elk-worker.min.js';
+
+export interface Asset {
+  readonly file: string;
+  readonly contentType: string;
+}
+
+const JS = 'text/javascript; charset=utf-8';
+
+/** The compiled page: next to this file when running from dist/, else the repo's dist/. */
+export function findPageDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'page'), join(here, '..', '..', 'dist', 'debugger', 'web', 'page')];
+  const found = candidates.find((dir) => existsSync(join(dir, 'main.js')));
+  if (found === undefined) {
+    throw new SolderError(`the debugger page is not built (looked for main.js in ${candidates.join(', ')}): run npm run build`);
+  }
+  return found;
+}
+
+/** URL path -> file, fixed when the server starts. */
+export function staticAssets(pageDir: string = findPageDir()): ReadonlyMap<string, Asset> {
+  const require = createRequire(import.meta.url);
+  const elkWorker = require.resolve('elkjs/lib/elk-worker.min.js');
+  const assets = new Map<string, Asset>();
+  for (const m of PAGE_MODULES) assets.set(`/page/${m}.js`, { file: join(pageDir, `${m}.js`), contentType: JS });
+  assets.set(ELK_WORKER_URL, { file: elkWorker, contentType: JS });
+  return assets;
+}

@@ -1,0 +1,58 @@
+// Symbols during inference: those the file names (graph input dims like `batch`, and
+// dims it declares for values) and those inference mints for sizes only known at run time
+// (`${node}_d0`, see ops/shape-inputs.ts). When a minted symbol meets a declared dim, the
+// declaration tells what the symbol is, and every type holding it is rewritten.
+import { type Dim, type SymDim, dimAdd, dimMul, isKnown, sym } from './dim.js';
+import type { Graph } from './graph.js';
+import { type TensorType, tensorType } from './types.js';
+
+export class SymbolTable {
+  private readonly named = new Set<string>();
+  private readonly solved = new Map<string, Dim>();
+
+  /** Collects the symbols the file itself names: graph inputs, value_info, graph outputs. */
+  constructor(graph: Graph) {
+    const types = [...graph.inputs.map((v) => v.type), ...graph.valueInfo.values(), ...graph.outputs.map((v) => v.type)];
+    for (const t of types) for (const d of t.shape ?? []) if (!isKnown(d)) for (const s of symbolsOf(d)) this.named.add(s);
+  }
+
+  /** True when the dim involves a symbol inference made up: a declared dim knows better. */
+  isMinted(d: SymDim): boolean {
+    return symbolsOf(d).some((s) => !this.named.has(s));
+  }
+
+  /** Records what the file says minted symbols are, from an inferred type and its merge with the declared one. */
+  learn(inferred: TensorType, merged: TensorType): void {
+    inferred.shape?.forEach((d, i) => {
+      const m = merged.shape?.[i];
+      if (m === undefined || isKnown(d) || d.poly.size !== 1 || d.poly.get(d.expr) !== 1) return;
+      if (this.isMinted(d) && !this.solved.has(d.expr) && (isKnown(m) || m.expr !== d.expr)) this.solved.set(d.expr, m);
+    });
+  }
+
+  get solvedAny(): boolean {
+    return this.solved.size > 0;
+  }
+
+  /** The type with every solved symbol replaced by what it was found to be. */
+  apply(t: TensorType): TensorType {
+    if (this.solved.size === 0 || t.shape === undefined || t.shape.every(isKnown)) return t;
+    return tensorType(t.dtype, t.shape.map((d) => this.substitute(d)));
+  }
+
+  private substitute(d: Dim): Dim {
+    if (isKnown(d) || !symbolsOf(d).some((s) => this.solved.has(s))) return d;
+    let out: Dim = 0;
+    for (const [monomial, coefficient] of d.poly) {
+      const factors = monomial === '' ? [] : monomial.split('*');
+      out = dimAdd(out, factors.reduce<Dim>((acc, s) => dimMul(acc, this.solved.get(s) ?? sym(s)), coefficient));
+    }
+    return out;
+  }
+}
+
+function symbolsOf(d: SymDim): string[] {
+  const out: string[] = [];
+  for (const monomial of d.poly.keys()) if (monomial !== '') out.push(...monomial.split('*'));
+  return out;
+}

@@ -1,0 +1,240 @@
+// The mutable index a rewrite run works on: who produces and who reads each value, built
+// once in linear time and updated incrementally as rewrites remove and insert nodes, so
+// that matching stays local however large the graph is.
+import { topoSort } from '../ir/algo.js';
+import { type Graph, type Initializer, type Node, initializerFromTensor } from '../ir/graph.js';
+import { Constant, constantValue } from '../ir/ops/shape-create.js';
+import { findOp, readAttrs } from '../ir/ops/spec.js';
+import { type Tensor, tensorFromBytes } from '../ir/tensor.js';
+import type { TensorType } from '../ir/types.js';
+
+/** What matching, checks and rewrites may ask of the graph. */
+export interface GraphView {
+  /** The node producing a value and which of its outputs it is; undefined for inputs and initializers. */
+  producer(value: string): { readonly node: Node; readonly output: number } | undefined;
+  /** The nodes reading a value, each once. */
+  consumers(value: string): readonly Node[];
+  isGraphOutput(value: string): boolean;
+  /** The value of an initializer (that is not a graph input) or a Constant output. */
+  constant(value: string): Tensor | undefined;
+  /** Whether constant() would find a value, without decoding it (weights stay unread). */
+  isConstant(value: string): boolean;
+  typeOf(value: string): TensorType | undefined;
+  /** A node's attributes as plain values, with its op spec's defaults filled in. */
+  attrValues(node: Node): Readonly<Record<string, unknown>>;
+}
+
+export class WorkingGraph implements GraphView {
+  private readonly ids = new Map<Node, number>();
+  private readonly byId: (Node | undefined)[] = [];
+  private readonly producers = new Map<string, { node: Node; output: number }>();
+  private readonly readers = new Map<string, Set<Node>>();
+  private readonly outputs: ReadonlySet<string>;
+  private readonly fed: ReadonlySet<string>;
+  private readonly types: Map<string, TensorType>;
+  private readonly initializers: Map<string, Initializer>;
+  private readonly constants = new Map<string, Tensor | undefined>();
+  private readonly attrCache = new WeakMap<Node, Readonly<Record<string, unknown>>>();
+  /** Every node and value name ever used in this run, so new names never collide or get reused. */
+  private readonly usedNodeNames = new Set<string>();
+  private readonly usedValueNames = new Set<string>();
+  /** Node ids in graph order as of the last compact(); new nodes wait in `inserted` under the id they replace. */
+  private order: number[] = [];
+  private readonly inserted = new Map<number, Node[]>();
+  private needsSort = false;
+  private readonly sourceIndex = new Map<string, number>();
+
+  constructor(private readonly source: Graph) {
+    this.outputs = new Set(source.outputs.map((o) => o.name));
+    this.fed = new Set(source.inputs.map((v) => v.name));
+    this.initializers = new Map(source.initializers);
+    this.types = new Map(source.valueInfo);
+    for (const v of [...source.inputs, ...source.outputs]) {
+      if (!this.types.has(v.name)) this.types.set(v.name, v.type);
+      this.usedValueNames.add(v.name);
+    }
+    for (const init of source.initializers.values()) this.usedValueNames.add(init.name);
+    source.nodes.forEach((n, i) => {
+      this.sourceIndex.set(n.name, i);
+      this.order.push(this.register(n));
+    });
+  }
+
+  /** Where a node name stood in the graph the run started from (names it never had sort last). */
+  sourcePosition(name: string): number {
+    return this.sourceIndex.get(name) ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  producer(value: string) {
+    return this.producers.get(value);
+  }
+
+  consumers(value: string): readonly Node[] {
+    const set = this.readers.get(value);
+    return set === undefined ? [] : [...set];
+  }
+
+  isGraphOutput(value: string): boolean {
+    return this.outputs.has(value);
+  }
+
+  constant(value: string): Tensor | undefined {
+    if (this.constants.has(value)) return this.constants.get(value);
+    const found = this.decodeConstant(value);
+    this.constants.set(value, found);
+    return found;
+  }
+
+  isConstant(value: string): boolean {
+    if (this.initializers.has(value)) return !this.fed.has(value);
+    const p = this.producers.get(value);
+    return p !== undefined && p.node.op === 'Constant' && (p.node.domain === '' || p.node.domain === 'ai.onnx') && this.constant(value) !== undefined;
+  }
+
+  typeOf(value: string): TensorType | undefined {
+    const init = this.initializers.get(value);
+    return this.types.get(value) ?? (init === undefined ? undefined : { dtype: init.dtype, shape: init.shape });
+  }
+
+  attrValues(node: Node): Readonly<Record<string, unknown>> {
+    const cached = this.attrCache.get(node);
+    if (cached !== undefined) return cached;
+    const spec = findOp(node.domain, node.op);
+    let values: Record<string, unknown>;
+    try {
+      values = spec === undefined ? rawAttrs(node) : { ...readAttrs(spec, node) };
+    } catch {
+      // Malformed attributes are the verifier's to report; the pattern still sees what is there.
+      values = rawAttrs(node);
+    }
+    this.attrCache.set(node, values);
+    return values;
+  }
+
+  /** Node ids in current graph order (new nodes join at the next compact()). */
+  snapshot(): readonly number[] {
+    return this.order;
+  }
+
+  nodeById(id: number): Node | undefined {
+    return this.byId[id];
+  }
+
+  isLive(node: Node): boolean {
+    const id = this.ids.get(node);
+    return id !== undefined && this.byId[id] === node;
+  }
+
+  hasNodeName(name: string): boolean {
+    return this.usedNodeNames.has(name);
+  }
+
+  hasValueName(name: string): boolean {
+    return this.usedValueNames.has(name);
+  }
+
+  /** Removes nodes; their outputs stop being defined unless a node inserted later defines them. */
+  remove(nodes: Iterable<Node>): void {
+    for (const n of nodes) {
+      const id = this.ids.get(n);
+      if (id === undefined || this.byId[id] !== n) throw new Error(`remove: node '${n.name}' is not in the graph`);
+      this.byId[id] = undefined;
+      for (const v of n.inputs) this.readers.get(v)?.delete(n);
+      n.outputs.forEach((v) => {
+        if (v !== '' && this.producers.get(v)?.node === n) this.producers.delete(v);
+      });
+    }
+  }
+
+  /**
+   * Inserts nodes where `at` stands in the order (at must be a node of this run). Values that
+   * an earlier node defined and a new node redefines may be read before their new producer:
+   * `interiorReplaced` asks for a topological re-sort at the end.
+   */
+  insert(at: Node, nodes: readonly Node[], interiorReplaced: boolean): void {
+    const anchor = this.ids.get(at);
+    if (anchor === undefined) throw new Error(`insert: node '${at.name}' was never in the graph`);
+    const list = this.inserted.get(anchor) ?? [];
+    list.push(...nodes);
+    this.inserted.set(anchor, list);
+    for (const n of nodes) this.register(n);
+    if (interiorReplaced) this.needsSort = true;
+  }
+
+  setType(value: string, type: TensorType): void {
+    this.types.set(value, type);
+  }
+
+  addInitializer(name: string, tensor: Tensor): void {
+    this.initializers.set(name, initializerFromTensor(name, tensor));
+    this.usedValueNames.add(name);
+    this.constants.set(name, tensor);
+  }
+
+  /** Folds inserted nodes into the order; linear in the graph size. */
+  compact(): void {
+    const next: number[] = [];
+    for (const id of this.order) {
+      for (const n of this.inserted.get(id) ?? []) {
+        const newId = this.ids.get(n);
+        if (newId !== undefined && this.byId[newId] === n) next.push(newId);
+      }
+      if (this.byId[id] !== undefined) next.push(id);
+    }
+    this.inserted.clear();
+    this.order = next;
+  }
+
+  /** The current graph as immutable records, in topological order. */
+  toGraph(): Graph {
+    this.compact();
+    const nodes = this.order.map((id) => this.byId[id]!);
+    const valueInfo = new Map<string, TensorType>();
+    for (const n of nodes) {
+      for (const v of n.outputs) {
+        const t = v === '' ? undefined : this.types.get(v);
+        if (t !== undefined) valueInfo.set(v, t);
+      }
+    }
+    const graph: Graph = { ...this.source, nodes, initializers: this.initializers, valueInfo };
+    return this.needsSort ? topoSort(graph) : graph;
+  }
+
+  private register(n: Node): number {
+    const id = this.byId.length;
+    this.byId.push(n);
+    this.ids.set(n, id);
+    this.usedNodeNames.add(n.name);
+    for (const v of new Set(n.inputs)) {
+      if (v === '') continue;
+      let set = this.readers.get(v);
+      if (set === undefined) this.readers.set(v, (set = new Set()));
+      set.add(n);
+    }
+    n.outputs.forEach((v, output) => {
+      if (v === '') return;
+      this.usedValueNames.add(v);
+      if (!this.producers.has(v)) this.producers.set(v, { node: n, output });
+    });
+    return id;
+  }
+
+  private decodeConstant(value: string): Tensor | undefined {
+    const init = this.initializers.get(value);
+    // An initializer that is also a graph input is only a default the caller may override.
+    if (init !== undefined) return this.fed.has(value) ? undefined : tensorFromBytes(init.dtype, init.shape, init.bytes.read());
+    const p = this.producers.get(value);
+    if (p === undefined || p.node.op !== 'Constant' || (p.node.domain !== '' && p.node.domain !== 'ai.onnx')) return undefined;
+    try {
+      return constantValue(p.node, readAttrs(Constant, p.node));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function rawAttrs(node: Node): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, a] of Object.entries(node.attrs)) out[k] = a.value;
+  return out;
+}
