@@ -2,6 +2,7 @@
 import type { Graph, Node } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { runNode } from '../backends/reference/interpreter.js';
+import { findKernel } from '../backends/reference/kernel.js';
 
 const EMPTY_GRAPH: Graph = {
   name: 'constant-folding',
@@ -18,6 +19,7 @@ const MAX_FOLDED_ELEMENTS = 1 << 16;
 
 /** Computes a node whose inputs are all constant, or undefined when it should stay in the graph. */
 export function evaluateNode(node: Node, inputs: readonly Tensor[]): Tensor[] | undefined {
+  if (findKernel(node.domain, node.op) === undefined) return undefined;
   if (inputs.some((t) => t.data.length > MAX_FOLDED_ELEMENTS)) return undefined;
   const env = new Map<string, Tensor>();
   node.inputs.forEach((name, i) => {

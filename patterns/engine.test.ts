@@ -56,6 +56,13 @@ describe('eager attention example rule', () => {
     expect(applyRules(source, [sdpaEager]).graph.nodes).toHaveLength(source.nodes.length);
   });
 
+  it('does not fuse a mask that would grow the scores (it must broadcast onto them)', () => {
+    const source = eagerAttention({ ...shape(16), heads: 1 }, { scale: 0.25, maskShape: [2, 3, 3, 5] });
+    const [, e] = explainRule(source, sdpaEager);
+    expect(e).toMatchObject({ outcome: 'check-failed', check: 'mask-fits-scores', node: 'mask_add' });
+    expect(e!.reason).toBe('found [2, 3, 3, 5], expected [2, 1, 3, 5]');
+  });
+
   it('explain reports the deepest partial match and the failing step', () => {
     const b = new GraphBuilder('wrong-axis');
     const x = b.input('x', 'float32', [2, 3, 4, 4]);

@@ -26,6 +26,8 @@ export interface EagerOptions {
   readonly exposeProbs?: boolean;
   /** Use symbols for batch and sequence dims instead of the concrete sizes. */
   readonly symbolic?: boolean;
+  /** The mask's shape; default [batch, 1, 1, kv_seq]. */
+  readonly maskShape?: readonly (number | string)[];
 }
 
 /** Softmax(MatMul(q, Transpose(k)) * scale + mask) @ v with a [batch, 1, 1, kv_seq] additive mask. */
@@ -36,7 +38,7 @@ export function eagerAttention(s: AttentionShape, o: EagerOptions): Graph {
   const q = b.input('q', dtype, [batch, s.heads, qSeq, s.headDim]);
   const k = b.input('k', dtype, [batch, s.heads, kvSeq, s.headDim]);
   const v = b.input('v', dtype, [batch, s.heads, kvSeq, s.valueDim]);
-  const mask = b.input('mask', dtype, [batch, 1, 1, kvSeq]);
+  const mask = b.input('mask', dtype, o.maskShape ?? [batch, 1, 1, kvSeq]);
   const scaleTensor = makeTensor(dtype, [], [o.scale]);
   const scale = o.scaleAs === 'constant'
     ? b.node('Constant', [], { value: scaleTensor }, { name: 'scale_const' })[0]!

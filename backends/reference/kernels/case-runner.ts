@@ -1,7 +1,7 @@
 // Runs one conformance case (ir/ops/conformance) on the reference kernels, and infers its
 // output types through the op spec, with or without its inputs' values known.
 import type { Node } from '../../../ir/graph.js';
-import type { OpCase, CaseTensor } from '../../../ir/ops/conformance/case.js';
+import { type CaseTensor, type OpCase, expectedOutputs } from '../../../ir/ops/conformance/case.js';
 import { opOf, readAttrs } from '../../../ir/ops/spec.js';
 import { type Tensor, makeTensor } from '../../../ir/tensor.js';
 import type { TensorType } from '../../../ir/types.js';
@@ -14,7 +14,7 @@ export function caseTensor(c: CaseTensor): Tensor {
 
 /** The node a case describes; inputs are named in0, in1, ... ('' where absent). */
 export function caseNode(c: OpCase): Node {
-  const outputs = c.outputs ?? (Array.isArray(c.expect) ? c.expect.length : 1);
+  const outputs = c.outputs ?? Math.max(1, expectedOutputs(c).length);
   return {
     name: c.name,
     op: c.op,

@@ -4,7 +4,7 @@ import { scalarValue } from '../../../ir/ops/shape-inputs.js';
 import { normalizeAxis, opError } from '../../../ir/ops/shape-util.js';
 import { makeTensor, numel } from '../../../ir/tensor.js';
 import { defineKernel } from '../kernel.js';
-import { forEachCoord, gatherByCoord, stridesOf, takeAlongAxis } from '../strides.js';
+import { forEachCoord, gatherByCoord, offsetOf, stridesOf, takeAlongAxis } from '../strides.js';
 import { required } from './args.js';
 
 /** Total order for sorting: NaN above everything, as numpy sorts it. */
@@ -120,12 +120,9 @@ defineKernel(Trilu, (inputs, attrs, node) => {
   if (rank < 2) throw opError(node, `input must have rank 2 or more, found [${x.shape.join(', ')}]`);
   const k = inputs[1] === undefined ? 0 : scalarValue(node, inputs[1], 'k');
   const keep = (row: number, col: number) => (attrs.upper !== 0 ? col - row >= k : col - row <= k);
-  return [gatherByCoord(x, x.shape, (coord) => (keep(coord[rank - 2]!, coord[rank - 1]!) ? coordFlat(coord, x.shape) : -1))];
+  const strides = stridesOf(x.shape);
+  return [gatherByCoord(x, x.shape, (coord) => (keep(coord[rank - 2]!, coord[rank - 1]!) ? offsetOf(coord, strides) : -1))];
 });
-
-function coordFlat(coord: readonly number[], shape: readonly number[]): number {
-  return coord.reduce((acc, c, i) => acc * shape[i]! + c, 0);
-}
 
 defineKernel(ReverseSequence, (inputs, attrs, node) => {
   const x = required(inputs, 0, node);

@@ -105,7 +105,10 @@ describe('Reshape property', () => {
       fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
     ).map(([rank, slots, inferAt, copy]) => {
       const target = new Array<number>(rank).fill(1);
-      factors.forEach((f, i) => (target[slots[i]! % rank] *= f));
+      factors.forEach((f, i) => {
+        const slot = slots[i]! % rank;
+        target[slot] = target[slot]! * f;
+      });
       const written = target.map((d, i) => (copy[i] && x.shape[i] === d ? 0 : d));
       if (inferAt !== undefined && rank > 0) written[inferAt % rank] = -1;
       return { x, target, written };

@@ -55,7 +55,12 @@ export function payloadInitializer(archive: ZipArchive, ref: PayloadRef, meta: P
   const bytes: LazyBytes = {
     byteLength: count * elementBytes,
     read: () => {
-      const storage = archive.read(ref.entry);
+      let storage: Uint8Array;
+      try {
+        storage = archive.read(ref.entry);
+      } catch (e) {
+        throw e instanceof SolderError ? new SolderError(`cannot read '${ref.name}': ${stripFile(e.message, archive.file)}`, place) : e;
+      }
       if (storage.byteLength < needed) {
         throw new SolderError(`weight file '${ref.entry}' changed since import: it now holds ${storage.byteLength} bytes`, place);
       }
@@ -63,6 +68,10 @@ export function payloadInitializer(archive: ZipArchive, ref: PayloadRef, meta: P
     },
   };
   return { name: ref.name, dtype, shape, bytes, origin: { kind: 'external', location: ref.entry } };
+}
+
+function stripFile(message: string, file: string): string {
+  return message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
 }
 
 function staticInts(values: readonly SymInt[], ref: PayloadRef, what: string, place: { file: string; node: string }): number[] {

@@ -88,7 +88,7 @@ function answerNow<T>(what: string, start: (callback: (err: Error | null, value?
     result = value;
   });
   if (!done) throw new SolderError(`not a valid zip archive (${what} did not complete)`);
-  if (error !== null) throw new SolderError(`not a valid zip archive: ${(error as Error).message}`);
+  if (error !== null) throw new SolderError(`not a valid zip archive (truncated or damaged?): ${(error as Error).message}`);
   return result as T;
 }
 
@@ -127,7 +127,7 @@ function readDirectory(zip: yauzl.ZipFile): Map<string, yauzl.Entry> {
   });
   for (let i = 0; i < zip.entryCount; i++) {
     zip.readEntry();
-    if (failure !== undefined) throw new SolderError(`not a valid zip archive: ${failure.message}`);
+    if (failure !== undefined) throw new SolderError(`not a valid zip archive (truncated or damaged?): ${failure.message}`);
     if (seen !== i + 1) throw new SolderError(`not a valid zip archive (entry ${i} of ${zip.entryCount} could not be read)`);
   }
   return entries;

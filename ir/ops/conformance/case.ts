@@ -42,3 +42,13 @@ export function iota(shape: readonly number[], dtype: DType = 'float32', from = 
   const n = shape.reduce((a, b) => a * b, 1);
   return tensor(dtype, shape, Array.from({ length: n }, (_, i) => from + i));
 }
+
+/** The error fragment a case expects, or undefined when it expects outputs. */
+export function expectedError(c: OpCase): string | undefined {
+  return 'error' in c.expect ? c.expect.error : undefined;
+}
+
+/** The outputs a case expects (empty for an error case). */
+export function expectedOutputs(c: OpCase): readonly CaseTensor[] {
+  return 'error' in c.expect ? [] : c.expect;
+}

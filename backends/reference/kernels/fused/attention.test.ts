@@ -46,7 +46,9 @@ const caseArb = fc.record({
 });
 
 /** The mask tensor of a case: HF-style padding rows [b, 1, 1, kv] or full [b, 1, q, kv]. */
-function maskFor(c: fc.RecordValue<typeof caseArb> extends infer T ? T : never) {
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function maskFor(c: Case) {
   if (c.mask === 'none') return undefined;
   const full = c.mask === 'full-additive' || c.mask === 'bool-full';
   const shape = full ? [c.batch, 1, c.qSeq, c.kvSeq] : [c.batch, 1, 1, c.kvSeq];

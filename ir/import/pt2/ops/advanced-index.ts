@@ -51,7 +51,7 @@ function gatherMany(n: AtenNode, x: string, rank: number, used: readonly { axis:
   const stacked = n.helper('index_tuples', 'Concat', columns, { axis: intAttr(-1) }, tensorType('int64', [...broadcast, used.length]));
   const adjacent = indexed.every((a, i) => i === 0 || a === (indexed[i - 1] as number) + 1);
   const before = adjacent ? (indexed[0] as number) : 0;
-  if (before >= 0) {
+  if (before === 0) {
     n.emit('GatherND', [moved, stacked]);
     return;
   }

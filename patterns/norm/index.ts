@@ -1,0 +1,4 @@
+// The norm rules, in the order the driver tries them at a node.
+import type { Rule } from '../rule.js';
+
+export const NORM_RULES: readonly Rule[] = [];

@@ -1,0 +1,41 @@
+// What every fixture must fuse into, by architecture: facts about the models in
+// ../shared/models (see its README), stated per layer count.
+
+export interface FusionExpectation {
+  readonly layers: number;
+  /** LayerNorm + SkipLayerNorm nodes after fusion. */
+  readonly layerNorms: number;
+  /** RMSNorm + SkipRMSNorm nodes after fusion. */
+  readonly rmsNorms: number;
+  /** GELU/SiLU activations: fused Gelu nodes, Linear epilogues and GatedMLPs together. */
+  readonly activations: number;
+  /** RotaryEmbedding nodes (q and k of each layer). */
+  readonly rotary: number;
+}
+
+function encoder(layers: number, activations: boolean): FusionExpectation {
+  return { layers, layerNorms: 2 * layers + 1, rmsNorms: 0, activations: activations ? layers : 0, rotary: 0 };
+}
+
+function rmsDecoder(layers: number, rotary: boolean, activations: boolean): FusionExpectation {
+  return { layers, layerNorms: 0, rmsNorms: 2 * layers + 1, activations: activations ? layers : 0, rotary: rotary ? 2 * layers : 0 };
+}
+
+const BY_ARCHITECTURE: Readonly<Record<string, FusionExpectation>> = {
+  // post-LN: the embedding LayerNorm and two per layer.
+  bert: encoder(2, true),
+  bert_deep: encoder(24, true),
+  // pre-LN: two per layer and the final one.
+  gpt2: encoder(2, true),
+  vit: encoder(2, true),
+  llama: rmsDecoder(2, true, true),
+  llama_deep: rmsDecoder(32, true, true),
+  // T5's MLP is ReLU, and it has no rotary embedding.
+  t5enc: rmsDecoder(2, false, false),
+};
+
+/** The expectation for a model file, by its architecture prefix (`llama_deep.eager.onnx` -> llama_deep). */
+export function expectationFor(file: string): FusionExpectation | undefined {
+  const base = file.split('/').pop()?.split('.')[0] ?? '';
+  return BY_ARCHITECTURE[base];
+}

@@ -1,0 +1,50 @@
+// Every real export fuses completely: one Attention per layer, every norm, every GELU/SiLU,
+// llama's rotary embeddings; and the optimized graph still computes the recorded outputs.
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { load } from '../api/load.js';
+import { compareOutputs, readRecordedIO, run } from '../api/run.js';
+import { SOLDER_DOMAIN, type Graph } from '../ir/graph.js';
+import { verify } from '../ir/verify.js';
+import { optimize } from '../passes/optimize.js';
+import { expectationFor } from './fusion-expectations.js';
+import { allModels, warnIfNoSharedModels } from './models.js';
+
+warnIfNoSharedModels('fusion');
+const models = allModels().filter((m) => expectationFor(m.file) !== undefined);
+
+const FUSED_ACTIVATIONS = new Set(['gelu', 'gelu_tanh', 'silu']);
+
+function fusedActivations(graph: Graph): number {
+  let n = 0;
+  for (const node of graph.nodes) {
+    if (node.domain !== SOLDER_DOMAIN) continue;
+    if (node.op === 'Gelu' || node.op === 'GatedMLP') n++;
+    const act = node.attrs.activation;
+    if (node.op === 'Linear' && act?.kind === 'string' && FUSED_ACTIVATIONS.has(act.value)) n++;
+  }
+  return n;
+}
+
+describe('fusion of real exports', () => {
+  it.each(models.map((m) => [path.basename(m.file), m] as const))('%s', (_name, m) => {
+    const want = expectationFor(m.file)!;
+    const { graph, report } = optimize(load(m.file));
+    verify(graph);
+    expect(report.fused.Attention, 'Attention').toBe(want.layers);
+    expect(report.fused.LayerNorm + report.fused.SkipLayerNorm, 'LayerNorm + SkipLayerNorm').toBe(want.layerNorms);
+    expect(report.fused.RMSNorm + report.fused.SkipRMSNorm, 'RMSNorm + SkipRMSNorm').toBe(want.rmsNorms);
+    expect(fusedActivations(graph), 'fused GELU/SiLU').toBe(want.activations);
+    expect(report.fused.RotaryEmbedding, 'RotaryEmbedding').toBe(want.rotary);
+    // Nothing of what was fused may be left behind.
+    for (const op of ['Softmax', 'LayerNormalization', 'ReduceMean', 'Erf', 'Gelu', 'Sigmoid', 'Attention', 'RMSNormalization']) {
+      expect(report.leftover_ops[op] ?? 0, `leftover ${op}`).toBe(0);
+    }
+    if (m.io !== undefined) {
+      const io = readRecordedIO(m.io);
+      for (const r of compareOutputs(graph, run(graph, io.inputs), io.outputs, { atol: 1e-4, rtol: 0 })) {
+        expect(r.maxAbs, `${r.name} max abs after optimize`).toBeLessThanOrEqual(1e-4);
+      }
+    }
+  });
+});
