@@ -13,7 +13,14 @@ export class SymbolTable {
   /** Collects the symbols the file itself names: graph inputs, value_info, graph outputs. */
   constructor(graph: Graph) {
     const types = [...graph.inputs.map((v) => v.type), ...graph.valueInfo.values(), ...graph.outputs.map((v) => v.type)];
-    for (const t of types) for (const d of t.shape ?? []) if (!isKnown(d)) for (const s of symbolsOf(d)) this.named.add(s);
+    const seen = new Set<string>();
+    for (const t of types) {
+      for (const d of t.shape ?? []) {
+        if (isKnown(d) || seen.has(d.expr)) continue;
+        seen.add(d.expr);
+        for (const s of symbolsOf(d)) this.named.add(s);
+      }
+    }
   }
 
   /** True when the dim involves a symbol inference made up: a declared dim knows better. */
@@ -51,8 +58,16 @@ export class SymbolTable {
   }
 }
 
-function symbolsOf(d: SymDim): string[] {
+// Graphs repeat the same few dims everywhere; splitting their monomials once is enough.
+const SYMBOLS_CACHE = new Map<string, readonly string[]>();
+const SYMBOLS_CACHE_LIMIT = 1 << 14;
+
+function symbolsOf(d: SymDim): readonly string[] {
+  const cached = SYMBOLS_CACHE.get(d.expr);
+  if (cached !== undefined) return cached;
   const out: string[] = [];
   for (const monomial of d.poly.keys()) if (monomial !== '') out.push(...monomial.split('*'));
+  if (SYMBOLS_CACHE.size >= SYMBOLS_CACHE_LIMIT) SYMBOLS_CACHE.clear();
+  SYMBOLS_CACHE.set(d.expr, out);
   return out;
 }

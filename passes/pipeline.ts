@@ -15,7 +15,10 @@ export type Pass = (graph: Graph) => Graph;
 /** Runs a pass, re-infers types, and verifies the result in debug mode, naming the pass on failure. */
 export function step(name: string, pass: Pass): Pass {
   return (graph) => {
-    const out = inferTypes(pass(graph), { evaluate: evaluateNode });
+    const changed = pass(graph);
+    // A pass that found nothing to do returns its input, whose types are already inferred.
+    if (changed === graph) return graph;
+    const out = inferTypes(changed, { evaluate: evaluateNode });
     if (verifyEnabled()) {
       try {
         verify(out);

@@ -8,7 +8,7 @@ import { SolderError } from '../../ir/errors.js';
 
 /** The page's ES modules (debugger/web/page/*.ts compiled by debugger/web/tsconfig.json). */
 export const PAGE_MODULES = [
-  'main', 'api', 'dom', 'elk', 'tree', 'layout', 'render', 'viewport', 'pane', 'panels', 'search', 'style',
+  'main', 'api', 'dom', 'elk', 'tree', 'layout', 'render', 'viewport', 'pane', 'panels', 'search',
 ] as const;
 
 export const ELK_WORKER_URL = '/vendor/elk-worker.min.js';

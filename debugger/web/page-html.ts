@@ -61,6 +61,10 @@ main { flex: 1; display: flex; min-height: 0; }
 #results li .op { color: #557; min-width: 80px; }
 #results li .side { color: #999; font-size: 11px; }
 .hint { color: #778; }
+.link { color: #1a5cff; cursor: pointer; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+.link:hover { text-decoration: underline; }
+#sidebar details { margin-top: 10px; }
+#sidebar summary { cursor: pointer; color: #667; }
 .explain-item { border-left: 3px solid #bbb; padding: 2px 8px; margin: 4px 0; }
 .explain-item.matched { border-color: #2a9d4b; }
 .explain-item.failed { border-color: #d9822b; }

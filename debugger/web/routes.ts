@@ -57,6 +57,8 @@ export class Router {
     switch (path) {
       case '/':
         return { status: 200, headers: { ...COMMON, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'X-Frame-Options': 'DENY' }, body: PAGE_HTML };
+      case '/favicon.ico':
+        return { status: 204, headers: COMMON, body: '' };
       case '/style.css':
         return { status: 200, headers: { ...COMMON, 'Content-Type': 'text/css; charset=utf-8' }, body: PAGE_CSS };
       case '/api/session':

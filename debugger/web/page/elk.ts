@@ -27,6 +27,13 @@ export interface ElkNode {
   readonly layoutOptions?: Readonly<Record<string, string>>;
 }
 
+const WARM_UP: ElkNode = {
+  id: 'warm-up',
+  layoutOptions: { 'elk.algorithm': 'layered' },
+  children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }],
+  edges: [{ id: 'e', sources: ['a'], targets: ['b'] }],
+};
+
 interface Pending {
   resolve(graph: ElkNode): void;
   reject(e: Error): void;
@@ -52,6 +59,8 @@ export class ElkClient {
       this.pending.clear();
     };
     void this.send({ cmd: 'register', algorithms: ['layered'] });
+    // The worker's first layout pays for compiling elkjs; pay it while the graph downloads.
+    void this.layout(WARM_UP).catch(() => undefined);
   }
 
   /** Lays out a flat graph of fixed-size boxes; resolves with positions and edge routes. */

@@ -114,17 +114,18 @@ function legend(session: SessionJson): void {
 
 async function boot(): Promise<void> {
   const status = byId('status');
+  const elk = new ElkClient(ELK_WORKER_URL);
   const session = await api.session();
   const graphs = await Promise.all(session.sides.map((s) => api.graph(s)));
   performance.mark('solder:data');
   const app = new App(session);
-  const elk = new ElkClient(ELK_WORKER_URL);
   const two = graphs.length > 1;
   for (const g of graphs) {
     const title = !two ? g.name || 'graph' : g.side === 'before' ? 'original' : 'optimized';
     app.addPane(new Pane(byId('panes'), g.side, g, elk, title, { onSelect: (pane, item) => void app.selected(pane, item) }));
   }
   const panes = [...app.panes.values()];
+  for (const p of panes) p.expandIfSmall();
   await Promise.all(panes.map((p) => p.layoutOpen()));
   performance.mark('solder:layout');
   for (const p of panes) {

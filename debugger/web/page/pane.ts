@@ -8,6 +8,10 @@ import type { GraphJson, NodeNumerics, Side } from './protocol.js';
 import { GraphTree, type GroupItem, type Item, type NodeItem } from './tree.js';
 import { Viewport } from './viewport.js';
 
+/** Graphs up to this many nodes are drawn with every group open. */
+const OPEN_ALL_BELOW = 250;
+const MIN_FIT_SCALE = 0.5;
+
 export interface PaneEvents {
   onSelect(pane: Pane, item: NodeItem): void;
 }
@@ -72,8 +76,22 @@ export class Pane {
     });
   }
 
+  /** Fits the drawing in the pane, but not so small that labels cannot be read. */
   fitAll(): void {
-    if (this.drawing !== undefined) this.viewport.fit(this.drawing);
+    if (this.drawing !== undefined) this.viewport.fit(this.drawing, MIN_FIT_SCALE);
+  }
+
+  /** Small graphs open fully; larger ones start with their top-level modules closed. */
+  expandIfSmall(): void {
+    if (this.tree.byName.size > OPEN_ALL_BELOW) return;
+    const open = (g: GroupItem): void => {
+      for (const c of g.children) {
+        if (c.kind !== 'group') continue;
+        this.expanded.add(c);
+        open(c);
+      }
+    };
+    open(this.tree.root);
   }
 
   async toggle(group: GroupItem): Promise<void> {

@@ -35,10 +35,11 @@ export class Viewport {
     this.apply();
   }
 
-  /** Zooms out (never in past 1:1) so that the whole drawing fits. */
-  fit(size: { width: number; height: number }): void {
+  /** Zooms out (never in past 1:1, never below minScale) so that as much of the drawing as can fits, top first. */
+  fit(size: { width: number; height: number }, minScale = MIN_SCALE): void {
     const { width, height } = this.svgEl.getBoundingClientRect();
-    this.k = clamp(Math.min(1, (width - 40) / Math.max(size.width, 1), (height - 40) / Math.max(size.height, 1)));
+    const k = Math.min(1, (width - 40) / Math.max(size.width, 1), (height - 40) / Math.max(size.height, 1));
+    this.k = clamp(Math.max(k, minScale));
     this.x = Math.max(20, (width - size.width * this.k) / 2);
     this.y = 20;
     this.apply();

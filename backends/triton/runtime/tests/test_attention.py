@@ -18,13 +18,13 @@ def reference(q, k, v, lengths=None, mask=None, scale=None, causal=False):
     if mask is not None:
         s = s + mask.double()
     allowed = torch.ones_like(s, dtype=torch.bool)
-    kv = torch.arange(k.shape[2])
+    kv = torch.arange(k.shape[2], device=s.device)
     if lengths is not None:
-        allowed &= (kv[None, :] < lengths.cpu().reshape(-1, 1).expand(q.shape[0], 1))[:, None, None, :]
+        allowed &= (kv[None, :] < lengths.reshape(-1, 1).expand(q.shape[0], 1))[:, None, None, :]
     if causal:
-        qi = torch.arange(q.shape[2])
+        qi = torch.arange(q.shape[2], device=s.device)
         allowed &= (kv[None, :] <= qi[:, None] + k.shape[2] - q.shape[2])[None, None]
-    s = s.masked_fill(~allowed.to(s.device), float("-inf"))
+    s = s.masked_fill(~allowed, float("-inf"))
     p = torch.softmax(s, -1).nan_to_num(0.0)
     return p @ v
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from conftest import DEVICE
 from solder_runtime import safetensors_io
 from tiny_encoder import inputs, make_plan_dir, reference
 
@@ -14,8 +15,10 @@ RUNTIME_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args):
-    env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(RUNTIME_ROOT)}
-    return subprocess.run([sys.executable, "-m", "solder_runtime", "run", *map(str, args), "--device", "cpu"],
+    env = {**os.environ, "PYTHONPATH": str(RUNTIME_ROOT)}
+    if DEVICE == "cpu":
+        env["TRITON_INTERPRET"] = "1"
+    return subprocess.run([sys.executable, "-m", "solder_runtime", "run", *map(str, args), "--device", DEVICE],
                           capture_output=True, text=True, env=env, timeout=300)
 
 

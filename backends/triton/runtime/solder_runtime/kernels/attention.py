@@ -24,7 +24,8 @@ def _configs() -> list:
     if interpreting():
         return [triton.Config({"BLOCK_M": 32, "BLOCK_N": 32}, num_warps=1)]
     return [triton.Config({"BLOCK_M": m, "BLOCK_N": n}, num_warps=w, num_stages=s)
-            for m, n, w, s in [(128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 3), (64, 64, 4, 3), (128, 32, 4, 4)]]
+            for m, n, w, s in [(128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 3), (64, 64, 4, 3), (64, 128, 4, 3),
+                                (128, 32, 4, 4)]]
 
 
 @triton.autotune(configs=_configs(), key=["Q_LEN", "KV_LEN", "HEAD_D", "CAUSAL", "HAS_MASK", "HAS_LENS"])

@@ -47,7 +47,8 @@ def store_epilogue(acc, rm, rn, M, N, bias, res, out, srm, srn, som, son,
     tl.store(out + rm[:, None] * som + rn[None, :] * son, acc.to(out.dtype.element_ty), mask=mask)
 
 
-@triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"])
+# restore_value: out may alias residual (in-place accumulate); tuning runs must not compound it
+@triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"], restore_value=["out"])
 @triton.jit
 def _gemm_kernel(x, w, bias, res, out, M, N, K, sxm, sxk, swk, swn, srm, srn, som, son,
                  HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, PRECISION: tl.constexpr,
