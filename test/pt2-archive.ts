@@ -1,5 +1,6 @@
 // Hand-built torch.export archives for importer tests: a zip writer (stored or deflated
 // entries) and a small builder of models/model.json that names only what a test is about.
+import { afterAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -206,8 +207,20 @@ export function writePt2(spec: Pt2Spec): string {
   return writeFile(zipBytes(archiveItems(spec)));
 }
 
+// One temporary folder per test file, removed after the file's tests.
+let tempRoot: string | undefined;
+afterAll(() => {
+  if (tempRoot !== undefined) fs.rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
+});
+
+function tempDir(): string {
+  tempRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), 'solder-pt2-'));
+  return fs.mkdtempSync(path.join(tempRoot, 'archive-'));
+}
+
 export function writeFile(bytes: Uint8Array, suffix = '.pt2'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'solder-pt2-'));
+  const dir = tempDir();
   const file = path.join(dir, `model${suffix}`);
   fs.writeFileSync(file, bytes);
   return file;

@@ -31,10 +31,10 @@ export function groupsByName(graph: Graph): Map<string, readonly string[]> {
 
 export function nodeJson(ctx: SideContext, node: Node): NodeJson {
   const origins = node.origins ?? [];
-  let group: readonly string[] = groupPath(node);
-  if (group.length === 0 && origins.length > 0 && ctx.originGroups !== undefined) {
-    group = commonPrefix(origins.map((o) => ctx.originGroups?.get(o) ?? []));
-  }
+  // A fused node is named after its anchor (`MatMul_9/Attention`), not after a module:
+  // it belongs where the nodes it replaced had in common.
+  const fromOrigins = ctx.originGroups === undefined ? [] : origins.filter((o) => ctx.originGroups?.has(o));
+  const group = fromOrigins.length > 0 ? commonPrefix(fromOrigins.map((o) => ctx.originGroups?.get(o) ?? [])) : groupPath(node);
   return {
     name: node.name,
     op: node.op,
