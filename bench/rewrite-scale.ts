@@ -7,8 +7,9 @@ import type { Graph } from '../ir/graph.js';
 import { makeTensor } from '../ir/tensor.js';
 import { applyRules } from '../patterns/driver.js';
 import { sdpaEager } from '../patterns/examples/attention.js';
-import { geluErf } from '../patterns/examples/gelu.js';
-import { linearGelu, matmulBias } from '../patterns/examples/linear.js';
+import { geluErf } from '../patterns/activation/gelu.js';
+import { linearGelu } from '../patterns/linear/epilogue.js';
+import { matmulAdd as matmulBias } from '../patterns/linear/matmul.js';
 import { addGelu } from '../test/pattern-graphs.js';
 
 const HEAD_DIM = 16;

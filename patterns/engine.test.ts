@@ -9,8 +9,9 @@ import { values } from '../test/float64-onnx.js';
 import { applyRules } from './driver.js';
 import { explainRule } from './explain.js';
 import { sdpaEager } from './examples/attention.js';
-import { geluErf } from './examples/gelu.js';
-import { linearGelu as foldGelu, matmulBias } from './examples/linear.js';
+import { geluErf } from './activation/gelu.js';
+import { linearGelu as foldGelu } from './linear/epilogue.js';
+import { matmulAdd as matmulBias } from './linear/matmul.js';
 import { capture, op } from './pattern.js';
 import { decline, rule } from './rule.js';
 

@@ -8,7 +8,7 @@ import { SolderError } from '../../ir/errors.js';
 
 /** The page's ES modules (debugger/web/page/*.ts compiled by debugger/web/tsconfig.json). */
 export const PAGE_MODULES = [
-  'main', 'api', 'dom', 'elk', 'tree', 'layout', 'render', 'viewport', 'pane', 'panels', 'search',
+  'main', 'api', 'dom', 'elk', 'tree', 'layout', 'quick-layout', 'render', 'viewport', 'pane', 'panels', 'search',
 ] as const;
 
 export const ELK_WORKER_URL = '/vendor/elk-worker.min.js';
@@ -16,6 +16,8 @@ export const ELK_WORKER_URL = '/vendor/elk-worker.min.js';
 export interface Asset {
   readonly file: string;
   readonly contentType: string;
+  /** Seconds a browser may keep it (lets V8 cache elkjs's compiled code); page modules are never cached. */
+  readonly maxAge?: number;
 }
 
 const JS = 'text/javascript; charset=utf-8';
@@ -37,6 +39,6 @@ export function staticAssets(pageDir: string = findPageDir()): ReadonlyMap<strin
   const elkWorker = require.resolve('elkjs/lib/elk-worker.min.js');
   const assets = new Map<string, Asset>();
   for (const m of PAGE_MODULES) assets.set(`/page/${m}.js`, { file: join(pageDir, `${m}.js`), contentType: JS });
-  assets.set(ELK_WORKER_URL, { file: elkWorker, contentType: JS });
+  assets.set(ELK_WORKER_URL, { file: elkWorker, contentType: JS, maxAge: 3600 });
   return assets;
 }

@@ -17,9 +17,9 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
   const afterStatus = new Map<string, DiffStatus>();
   for (const n of after.nodes) {
     const origins = n.origins ?? [];
-    for (const o of origins) replaced.add(o);
     // A node whose only origin is itself was carried over, not fused.
     const fused = origins.length > 0 && !(origins.length === 1 && origins[0] === n.name);
+    if (fused) for (const o of origins) replaced.add(o);
     afterStatus.set(n.name, fused ? 'fused' : beforeNames.has(n.name) ? 'same' : 'added');
   }
   const beforeStatus = new Map<string, DiffStatus>();

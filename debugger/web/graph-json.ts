@@ -81,23 +81,31 @@ export function nodeDetail(
 ): NodeDetailJson {
   const { graph } = ctx;
   const producers = new Map<string, string>();
-  for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n.name);
+  const readers = new Map<string, string[]>();
+  for (const n of graph.nodes) {
+    for (const o of n.outputs) producers.set(o, n.name);
+    for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n.name]);
+  }
   const graphInputs = new Set(graph.inputs.map((v) => v.name));
-  const port = (name: string): PortJson => {
-    if (name === '') return { name: '' };
+  const graphOutputs = new Set(graph.outputs.map((v) => v.name));
+  const typed = (name: string): PortJson => {
     const t = typeOf(graph, name);
+    return { name, ...(t === undefined ? {} : { dtype: t.dtype, shape: shapeText(t) }) };
+  };
+  const input = (name: string): PortJson => {
+    if (name === '') return { name: '' };
     const from = graph.initializers.has(name) ? 'initializer' : graphInputs.has(name) ? 'input' : producers.get(name);
-    return {
-      name,
-      ...(t === undefined ? {} : { dtype: t.dtype, shape: shapeText(t) }),
-      ...(from === undefined ? {} : { from }),
-    };
+    return { ...typed(name), ...(from === undefined ? {} : { from }) };
+  };
+  const output = (name: string): PortJson => {
+    if (name === '') return { name: '' };
+    return { ...typed(name), to: readers.get(name) ?? [], ...(graphOutputs.has(name) ? { graphOutput: true } : {}) };
   };
   return {
     side: ctx.side,
     node: nodeJson(ctx, node),
-    inputs: node.inputs.map(port),
-    outputs: node.outputs.map(port),
+    inputs: node.inputs.map(input),
+    outputs: node.outputs.map(output),
     ...(node.docString === undefined ? {} : { docString: node.docString }),
     metadata: Object.entries(node.metadata ?? {}),
     rules: rulesTouching(node.name, trace),

@@ -46,6 +46,7 @@ main { flex: 1; display: flex; min-height: 0; }
 .pane { flex: 1; display: flex; flex-direction: column; min-width: 0; border-right: 1px solid #d6d9e0; }
 .pane-title { padding: 4px 10px; background: #e8ebf0; font-weight: 600; display: flex; gap: 8px; }
 .pane-title .count { font-weight: 400; opacity: .7; }
+.pane-title .fit { margin-left: auto; font: inherit; font-size: 12px; padding: 0 8px; border: 1px solid #aab; border-radius: 3px; background: #fff; cursor: pointer; }
 .pane svg { flex: 1; width: 100%; height: 100%; cursor: grab; background: #fbfbfc; user-select: none; }
 .pane svg.dragging { cursor: grabbing; }
 #sidebar { width: 380px; overflow: auto; background: #fff; border-left: 1px solid #d6d9e0; padding: 0 12px 12px; }

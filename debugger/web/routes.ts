@@ -46,6 +46,8 @@ function side(query: URLSearchParams): Side | undefined {
 }
 
 export class Router {
+  private readonly graphText = new Map<Side, string>();
+
   constructor(private readonly session: Session, private readonly assets: ReadonlyMap<string, Asset>) {}
 
   /** Answers one request; `url` is the request target exactly as received. */
@@ -65,8 +67,11 @@ export class Router {
         return json(this.session.summary());
       case '/api/graph': {
         const s = side(query);
-        const g = s === undefined ? undefined : this.session.graph(s);
-        return g === undefined ? json({ error: 'no such side' }, 404) : json(g);
+        if (s === undefined || this.session.graph(s) === undefined) return json({ error: 'no such side' }, 404);
+        // Serialised once: a 20,000-node graph is megabytes of JSON.
+        let body = this.graphText.get(s);
+        if (body === undefined) this.graphText.set(s, (body = safeJson(this.session.graph(s))));
+        return { status: 200, headers: { ...COMMON, 'Content-Type': 'application/json; charset=utf-8' }, body };
       }
       case '/api/node': {
         const s = side(query);
@@ -92,7 +97,8 @@ export class Router {
     if (asset === undefined) return notFound();
     try {
       const body = await readFile(asset.file);
-      return { status: 200, headers: { ...COMMON, 'Content-Type': asset.contentType }, body };
+      const cache = asset.maxAge === undefined ? {} : { 'Cache-Control': `private, max-age=${asset.maxAge}` };
+      return { status: 200, headers: { ...COMMON, ...cache, 'Content-Type': asset.contentType }, body };
     } catch {
       return notFound();
     }

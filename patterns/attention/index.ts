@@ -1,4 +1,18 @@
-// The attention rules, in the order the driver tries them at a node.
+// The attention rules, in the order the driver tries them at a node: sdpa's flattened kᵀ
+// becomes a Transpose first, the softmax clusters and ONNX's Attention become
+// solder::Attention, and repeat_kv copies in front of a fused node are then dropped.
 import type { Rule } from '../rule.js';
+import { eagerAttention, eagerMaskBeforeScale } from './eager.js';
+import { groupedQueryAttention } from './gqa.js';
+import { flattenedKeyTranspose } from './key-transpose.js';
+import { onnxAttention } from './onnx-attention.js';
+import { sdpaSplitScale } from './sdpa.js';
 
-export const ATTENTION_RULES: readonly Rule[] = [];
+export const ATTENTION_RULES: readonly Rule[] = [
+  flattenedKeyTranspose,
+  eagerAttention,
+  eagerMaskBeforeScale,
+  sdpaSplitScale,
+  onnxAttention,
+  groupedQueryAttention,
+];

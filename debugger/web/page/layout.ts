@@ -2,6 +2,7 @@
 // fixed-size boxes), only when it is open, and cached until a child changes size. Opening
 // a group therefore re-lays out that group and its ancestors, never the whole graph.
 import type { ElkClient, ElkNode, ElkPoint } from './elk.js';
+import { quickLayout } from './quick-layout.js';
 import type { GraphTree, GroupItem, Item, NodeItem } from './tree.js';
 
 export interface Size { readonly width: number; readonly height: number }
@@ -53,6 +54,11 @@ export function collapsedSize(g: GroupItem): Size {
   return { width: Math.max(90, Math.ceil(w + 20)), height: COLLAPSED_HEIGHT };
 }
 
+/** An open group's box: its laid-out children plus frame and header. */
+function openSize(group: GroupItem, l: GroupLayout): Size {
+  return { width: Math.max(l.width, collapsedSize(group).width) + 2 * GROUP_PAD, height: l.height + GROUP_HEADER + GROUP_PAD };
+}
+
 interface Entry {
   readonly key: string;
   readonly promise: Promise<GroupLayout>;
@@ -71,8 +77,20 @@ export class Layouts {
   async size(item: Item): Promise<Size> {
     if (item.kind === 'node') return nodeSize(item);
     if (!this.isExpanded(item)) return collapsedSize(item);
-    const l = await this.layout(item);
-    return { width: Math.max(l.width, collapsedSize(item).width) + 2 * GROUP_PAD, height: l.height + GROUP_HEADER + GROUP_PAD };
+    return openSize(item, await this.layout(item));
+  }
+
+  /** Provisional layouts of every open group, computed at once on this thread (quick-layout.ts). */
+  provisional(root: GroupItem): Map<GroupItem, GroupLayout> {
+    const out = new Map<GroupItem, GroupLayout>();
+    const visit = (group: GroupItem): GroupLayout => {
+      const sizes = group.children.map((c) => (c.kind === 'node' ? nodeSize(c) : !this.isExpanded(c) ? collapsedSize(c) : openSize(c, visit(c))));
+      const l = quickLayout(group.children, sizes, this.tree.edgesWithin(group));
+      out.set(group, l);
+      return l;
+    };
+    visit(root);
+    return out;
   }
 
   /** The layout of a group's children, with its open subgroups laid out first. */
@@ -100,9 +118,7 @@ export class Layouts {
       children: group.children.map((c, i) => ({ id: c.id, width: sizes[i]?.width ?? 0, height: sizes[i]?.height ?? 0 })),
       edges: edges.map((e, i) => ({ id: `e${i}`, sources: [e.from.id], targets: [e.to.id] })),
     };
-    const t0 = performance.now();
     const out = await this.elk.layout(graph);
-    console.log(`elk ${group.children.length} ${edges.length} ${Math.round(performance.now() - t0)}`);
     const byId = new Map<string, Item>(group.children.map((c) => [c.id, c]));
     const placed = new Map<Item, Placed>();
     for (const c of out.children ?? []) {

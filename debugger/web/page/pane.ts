@@ -3,7 +3,7 @@
 import { el, svg } from './dom.js';
 import type { ElkClient } from './elk.js';
 import { Layouts } from './layout.js';
-import { type Drawing, arrowDefs, draw } from './render.js';
+import { type Drawing, type LayoutOf, arrowDefs, draw } from './render.js';
 import type { GraphJson, NodeNumerics, Side } from './protocol.js';
 import { GraphTree, type GroupItem, type Item, type NodeItem } from './tree.js';
 import { Viewport } from './viewport.js';
@@ -45,7 +45,12 @@ export class Pane {
     const section = el('section', { className: 'pane' });
     section.dataset.side = side;
     const count = `${graph.nodes.length} nodes`;
-    section.append(el('div', { className: 'pane-title' }, [el('span', { text: title }), el('span', { className: 'count', text: count })]));
+    const fit = el('button', { className: 'fit', text: 'fit', title: 'Show the whole drawing' });
+    fit.type = 'button';
+    fit.addEventListener('click', () => {
+      if (this.drawing !== undefined) this.viewport.fit(this.drawing);
+    });
+    section.append(el('div', { className: 'pane-title' }, [el('span', { text: title }), el('span', { className: 'count', text: count }), fit]));
     this.svgEl = svg('svg');
     this.content = svg('g');
     this.svgEl.append(arrowDefs(), this.content);
@@ -67,8 +72,18 @@ export class Pane {
     return generation === this.generation;
   }
 
+  /** Draws the provisional layout (quick-layout.ts) while the worker's first layout runs. */
+  drawProvisional(): void {
+    const quick = this.layouts.provisional(this.tree.root);
+    this.drawWith((g) => quick.get(g));
+  }
+
   redraw(): void {
-    this.drawing = draw(this.content, this.tree, this.layouts, {
+    this.drawWith((g) => this.layouts.current(g));
+  }
+
+  private drawWith(layoutOf: LayoutOf): void {
+    this.drawing = draw(this.content, this.tree, layoutOf, {
       isExpanded: (g) => this.expanded.has(g),
       nodeClasses: (n) => this.nodeClasses(n),
       groupClasses: (g) => this.groupClasses(g),

@@ -86,16 +86,27 @@ function ports(list: readonly PortJson[], side: Side, links: DetailLinks): HTMLE
   const t = el('table');
   for (const p of list) {
     const type = p.dtype === undefined ? '' : `${p.dtype}${p.shape ?? ''}`;
-    const from = p.from;
-    const fromCell = from === undefined || from === 'input' || from === 'initializer'
-      ? el('td', { className: 'key', text: from ?? '' })
-      : el('td', {}, [link(from, () => links.open(side, from), 'span')]);
-    t.append(el('tr', {}, [el('td', { className: 'mono', text: p.name === '' ? '(absent)' : p.name }), el('td', { className: 'mono', text: type }), fromCell]));
+    t.append(el('tr', {}, [el('td', { className: 'mono', text: p.name === '' ? '(absent)' : p.name }), el('td', { className: 'mono', text: type }), linkCell(p, side, links)]));
   }
   return t;
 }
 
-function link(text: string, onClick: () => void, tag: 'li' | 'span' = 'li'): HTMLElement {
+const MAX_READERS = 6;
+
+/** Where an input comes from, or which nodes read an output. */
+function linkCell(p: PortJson, side: Side, links: DetailLinks): HTMLElement {
+  const names = p.from !== undefined ? [p.from] : (p.to ?? []);
+  const cell = el('td');
+  for (const name of names.slice(0, MAX_READERS)) {
+    if (name === 'input' || name === 'initializer') cell.append(el('span', { className: 'key', text: name }));
+    else cell.append(link(name, () => links.open(side, name), 'div'));
+  }
+  if (names.length > MAX_READERS) cell.append(el('span', { className: 'hint', text: `and ${names.length - MAX_READERS} more` }));
+  if (p.graphOutput === true) cell.append(el('span', { className: 'key', text: 'graph output' }));
+  return cell;
+}
+
+function link(text: string, onClick: () => void, tag: 'li' | 'div' = 'li'): HTMLElement {
   const e = el(tag, { className: 'link', text, title: text });
   e.addEventListener('click', onClick);
   return e;

@@ -56,8 +56,12 @@ export interface PortJson {
   readonly name: string;
   readonly dtype?: string;
   readonly shape?: string;
-  /** 'input' (graph input), 'initializer', or the node that produces it. */
+  /** Inputs: 'input' (graph input), 'initializer', or the node that produces it. */
   readonly from?: string;
+  /** Outputs: the nodes that read it. */
+  readonly to?: readonly string[];
+  /** Outputs: true when it is a graph output. */
+  readonly graphOutput?: boolean;
 }
 
 export interface RuleTouchJson {

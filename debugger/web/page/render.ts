@@ -1,7 +1,7 @@
 // Draws the open part of a module tree as SVG: boxes for nodes and closed groups, framed
 // regions for open groups, orthogonal edge routes. Labels are SVG text nodes.
 import { shorten, svg, svgText } from './dom.js';
-import { GROUP_HEADER, GROUP_PAD, LABEL_CHARS, type Layouts, groupSubtitle, shortName } from './layout.js';
+import { GROUP_HEADER, GROUP_PAD, type GroupLayout, LABEL_CHARS, groupSubtitle, shortName } from './layout.js';
 import type { GraphTree, GroupItem, Item, NodeItem } from './tree.js';
 import type { Rect } from './viewport.js';
 
@@ -29,11 +29,13 @@ export function arrowDefs(): SVGDefsElement {
   return defs;
 }
 
+export type LayoutOf = (g: GroupItem) => GroupLayout | undefined;
+
 /** Redraws everything visible into `content` (previous drawing removed). */
-export function draw(content: SVGGElement, tree: GraphTree, layouts: Layouts, decor: Decor): Drawing {
+export function draw(content: SVGGElement, tree: GraphTree, layouts: LayoutOf, decor: Decor): Drawing {
   const elements = new Map<Item, SVGGElement>();
   const boxes = new Map<Item, Rect>();
-  const root = layouts.current(tree.root);
+  const root = layouts(tree.root);
   const frag = svg('g');
   if (root !== undefined) drawGroupBody(frag, tree, tree.root, layouts, decor, 0, 0, elements, boxes);
   content.replaceChildren(frag);
@@ -41,10 +43,10 @@ export function draw(content: SVGGElement, tree: GraphTree, layouts: Layouts, de
 }
 
 function drawGroupBody(
-  parent: SVGGElement, tree: GraphTree, group: GroupItem, layouts: Layouts, decor: Decor,
+  parent: SVGGElement, tree: GraphTree, group: GroupItem, layouts: LayoutOf, decor: Decor,
   ox: number, oy: number, elements: Map<Item, SVGGElement>, boxes: Map<Item, Rect>,
 ): void {
-  const layout = layouts.current(group);
+  const layout = layouts(group);
   if (layout === undefined) return;
   for (const points of layout.edges) {
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');

@@ -91,9 +91,11 @@ export class GraphTree {
   private chunk(group: GroupItem): void {
     while (group.children.length > MAX_CHILDREN) {
       const parts: GroupItem[] = [];
-      for (let i = 0; i < group.children.length; i += CHUNK_SIZE) {
+      // Even chunks: never a last chunk of one.
+      const size = Math.ceil(group.children.length / Math.ceil(group.children.length / CHUNK_SIZE));
+      for (let i = 0; i < group.children.length; i += size) {
         const part = this.newGroup('', group);
-        part.children = group.children.slice(i, i + CHUNK_SIZE);
+        part.children = group.children.slice(i, i + size);
         for (const c of part.children) c.parent = part;
         parts.push(part);
       }

@@ -13,6 +13,8 @@ export class Viewport {
   private dragFrom: { x: number; y: number; px: number; py: number } | undefined;
   /** True right after a drag, so that the click ending it does not select anything. */
   dragged = false;
+  /** True once the user (or a reveal) has moved the view: automatic fitting stops. */
+  touched = false;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly content: SVGGElement) {
     svgEl.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
@@ -29,6 +31,7 @@ export class Viewport {
   /** Moves and zooms so that the box sits in the middle of the pane, at a readable scale. */
   centreOn(r: Rect, scale = Math.max(this.k, 0.9)): void {
     const { width, height } = this.svgEl.getBoundingClientRect();
+    this.touched = true;
     this.k = clamp(scale);
     this.x = width / 2 - (r.x + r.width / 2) * this.k;
     this.y = height / 2 - (r.y + r.height / 2) * this.k;
@@ -51,6 +54,7 @@ export class Viewport {
 
   private onWheel(e: WheelEvent): void {
     e.preventDefault();
+    this.touched = true;
     const box = this.svgEl.getBoundingClientRect();
     const px = e.clientX - box.left;
     const py = e.clientY - box.top;
@@ -75,6 +79,7 @@ export class Viewport {
     const dy = e.clientY - from.py;
     if (!this.dragged && Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
     this.dragged = true;
+    this.touched = true;
     this.svgEl.classList.add('dragging');
     this.x = from.x + dx;
     this.y = from.y + dy;

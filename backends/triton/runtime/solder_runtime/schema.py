@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from .errors import PlanError
@@ -126,7 +125,3 @@ def validate(plan: Any, schema: dict | None = None) -> None:
     if error is not None:
         raise PlanError(f"{_where(list(error.absolute_path))}: {error.message}")
 
-
-def schema_path_in_repo() -> Path:
-    """Where the canonical schema sits in a source checkout (for the copy-equality test)."""
-    return Path(__file__).resolve().parents[2] / "plan.schema.json"
