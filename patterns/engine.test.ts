@@ -8,7 +8,7 @@ import { eagerAttention, addGelu, linearGelu } from '../test/pattern-graphs.js';
 import { values } from '../test/float64-onnx.js';
 import { applyRules } from './driver.js';
 import { explainRule } from './explain.js';
-import { sdpaEager } from './examples/attention.js';
+import { eagerAttention as sdpaEager } from './attention/eager.js';
 import { geluErf } from './activation/gelu.js';
 import { linearGelu as foldGelu } from './linear/epilogue.js';
 import { matmulAdd as matmulBias } from './linear/matmul.js';

@@ -10,6 +10,7 @@ import { type Graph, SOLDER_DOMAIN } from '../ir/graph.js';
 import { verify } from '../ir/verify.js';
 import { optimize } from '../passes/optimize.js';
 import { ACTIVATION_RULES } from '../patterns/activation/index.js';
+import { sdpaEager } from '../patterns/examples/attention.js';
 import { LINEAR_RULES } from '../patterns/linear/index.js';
 import { ROTARY_RULES } from '../patterns/rotary/index.js';
 import { expectationFor } from './fusion-expectations.js';
@@ -18,6 +19,14 @@ import { allModels, haveSharedModels, sharedModelsDir } from './models.js';
 const models = allModels().filter((m) => expectationFor(m.file) !== undefined);
 
 /** Activations inside a fused op: Gelu nodes, GatedMLPs, and Linears with a GELU/SiLU epilogue. */
+function expectRecordedOutputs(graph: Graph, io: string | undefined): void {
+  if (io === undefined) return;
+  const recorded = readRecordedIO(io);
+  for (const r of compareOutputs(graph, run(graph, recorded.inputs), recorded.outputs, { atol: 1e-4, rtol: 0 })) {
+    expect(r.maxAbs, `${r.name} max abs after the linear rules`).toBeLessThanOrEqual(1e-4);
+  }
+}
+
 function fusedActivations(graph: Graph): number {
   return graph.nodes.filter((n) => n.domain === SOLDER_DOMAIN && (
     n.op === 'Gelu' || n.op === 'GatedMLP' ||
@@ -37,11 +46,20 @@ describe.skipIf(!haveSharedModels)(`linear and rotary rules on real exports (nee
     const weightMatMuls = graph.nodes.filter((n) => n.op === 'MatMul' && n.domain === '' && graph.initializers.has(n.inputs[1]!));
     expect(weightMatMuls.map((n) => n.name), 'MatMul with a weight').toEqual([]);
     for (const op of ['Gemm', 'Sigmoid', 'Tanh', 'Relu', 'Erf', 'Neg']) expect(report.leftover_ops[op] ?? 0, `leftover ${op}`).toBe(0);
-    if (m.io !== undefined) {
-      const io = readRecordedIO(m.io);
-      for (const r of compareOutputs(graph, run(graph, io.inputs), io.outputs, { atol: 1e-4, rtol: 0 })) {
-        expect(r.maxAbs, `${r.name} max abs after the linear rules`).toBeLessThanOrEqual(1e-4);
-      }
-    }
+    expectRecordedOutputs(graph, m.io);
+  });
+
+  // Packing needs a fused Attention; the engine's example eager rule provides one on llama's
+  // eager exports (q, k and v reached through head split, rotary and repeat_kv).
+  const llamaEager = models.filter((m) => /^llama\.eager\./.test(path.basename(m.file)));
+  it.each(llamaEager.map((m) => [path.basename(m.file), m] as const))('%s: q, k and v pack into one Linear per layer after attention fusion', (_name, m) => {
+    const { layers } = expectationFor(m.file)!;
+    const { graph, report } = optimize(load(m.file), { builtins: false, rules: [sdpaEager, ...ACTIVATION_RULES, ...ROTARY_RULES, ...LINEAR_RULES] });
+    verify(graph);
+    expect(report.fused.Attention).toBe(layers);
+    expect(report.rules['linear/pack-qkv']).toBe(layers);
+    // Per layer: the packed q/k/v, o_proj and down_proj (gate and up are the GatedMLP).
+    expect(report.fused.Linear).toBe(3 * layers);
+    expectRecordedOutputs(graph, m.io);
   });
 });

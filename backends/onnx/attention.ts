@@ -7,6 +7,7 @@
 //   kv_seq; otherwise the band j <= i + (kv_seq - q_seq) is built with Trilu and merged
 //   into the mask.
 // Rows whose every key is masked give 0 in ORT and NaN in the reference (eager softmax).
+import { floatAttr } from '../../ir/attrs.js';
 import { type Dim, dimEq } from '../../ir/dim.js';
 import { Attention } from '../../ir/ops/fused/attention.js';
 import { readAttrs } from '../../ir/ops/spec.js';
@@ -30,7 +31,7 @@ export function lowerAttention(ctx: LoweringContext): string {
     mask = withCausalBand(ctx, q, k, mask);
     parts.push('Trilu causal band');
   }
-  ctx.emit.node('Attention', [q, k, v, ...(mask === undefined ? [] : [mask])], { scale, is_causal: squareCausal ? 1 : 0 }, {
+  ctx.emit.node('Attention', [q, k, v, ...(mask === undefined ? [] : [mask])], { scale: floatAttr(scale), is_causal: squareCausal ? 1 : 0 }, {
     outputs: [ctx.node.outputs[0]!],
     opset: ATTENTION_OPSET,
   });

@@ -197,7 +197,7 @@ describe.skipIf(!haveOrt)('lowering Attention to ONNX Runtime', () => {
     const m4 = c.feed('m4', additiveMask([2, 1, 4, 6], 12), ['batch', 1, 'q', 'kv']);
     const m2 = c.feed('m2', additiveMask([4, 6], 13), ['q', 'kv']);
     const [y] = c.b.node('Attention', [q, k, v, m4], { scale: 0.5 }, solder);
-    const [z] = c.b.node('Attention', [q, k, v, m2], { scale: 0.25 }, solder);
+    const [z] = c.b.node('Attention', [q, k, v, m2], { scale: 1 }, solder); // an integral scale must still be a float attribute
     c.b.output(y!, z!);
     expectOrtMatches(c, ['Attention']);
   });
@@ -275,5 +275,29 @@ describe.skipIf(!haveOrt)('lowering RotaryEmbedding to ONNX Runtime', () => {
     const lowered = lowerForOnnxRuntime(c.b.build());
     expect(lowered.kept).toEqual({ RotaryEmbedding: 1 });
     expect(lowered.graph.meta.opsets.some((o) => o.domain === SOLDER_DOMAIN)).toBe(true);
+  });
+});
+
+describe.skipIf(!haveOrt)('raising the opset for the lowered ops', () => {
+  it('moves reduction axes to an input and gives Split num_outputs when an opset-17 graph goes to 23', () => {
+    const c = new Case();
+    const x = c.input('x', [2, 4, 3, 8], ['batch', 4, 'seq', 8]);
+    const [mean] = c.b.node('ReduceMean', [x], { axes: [3], keepdims: 1 });
+    const [centered] = c.b.node('Sub', [x, mean!]);
+    const [q, k] = c.b.node('Split', [centered!], { axis: 1 }, { outputs: 2 });
+    const [y] = c.b.node('Attention', [q!, k!, k!], { scale: 0.5 }, solder);
+    c.b.output(y!);
+    const built = c.b.build();
+    const graph: Graph = { ...built, meta: { ...built.meta, irVersion: 8, opsets: [{ domain: '', version: 17 }, { domain: SOLDER_DOMAIN, version: 1 }] } };
+    const reference = run(graph, c.feeds);
+    const lowered = lowerForOnnxRuntime(graph).graph;
+    expect(lowered.meta.opsets).toEqual([{ domain: '', version: 23 }]);
+    expect(lowered.meta.irVersion).toBe(11);
+    const reduce = lowered.nodes.find((n) => n.op === 'ReduceMean')!;
+    expect(reduce.attrs.axes).toBeUndefined();
+    expect(reduce.inputs.length).toBe(2);
+    expect(lowered.nodes.find((n) => n.op === 'Split')!.attrs.num_outputs).toEqual({ kind: 'int', value: 2 });
+    const errors = ortErrorsOn(lowered, c.feeds, graph.outputs.map((o) => reference.get(o.name)!));
+    for (const err of Object.values(errors)) expect(err).toBeLessThanOrEqual(TOL);
   });
 });

@@ -3,6 +3,7 @@
 // fourth output is the residual sum. The contrib Skip ops only take x of rank 2 or 3
 // normalized over the last dim, a skip of x's shape (or [seq, hidden], [1, seq, hidden])
 // and 1-D weights; anything else becomes Add + the standard norm, which is the same math.
+import { floatAttr } from '../../ir/attrs.js';
 import { type Dim, dimEq } from '../../ir/dim.js';
 import { LayerNorm, RMSNorm, SkipLayerNorm, SkipRMSNorm } from '../../ir/ops/fused/norm.js';
 import { readAttrs } from '../../ir/ops/spec.js';
@@ -22,7 +23,7 @@ export function lowerLayerNorm(ctx: LoweringContext): string {
 export function lowerRMSNorm(ctx: LoweringContext): string {
   const { axis, epsilon, offset } = readAttrs(RMSNorm, ctx.node);
   const weight = offsetWeight(ctx, 1, offset);
-  ctx.emit.node('RMSNormalization', [requiredName(ctx.node, 0), weight], { axis, epsilon }, { outputs: [ctx.node.outputs[0]!], opset: RMS_NORM_OPSET });
+  ctx.emit.node('RMSNormalization', [requiredName(ctx.node, 0), weight], { axis, epsilon: floatAttr(epsilon) }, { outputs: [ctx.node.outputs[0]!], opset: RMS_NORM_OPSET });
   return offset === 0 ? 'RMSNormalization' : 'RMSNormalization (weight + 1)';
 }
 
@@ -31,7 +32,7 @@ export function lowerSkipLayerNorm(ctx: LoweringContext): string {
   const bias = inputName(ctx.node, 3);
   if (fitsContribSkip(ctx, axis)) {
     const inputs = [requiredName(ctx.node, 0), requiredName(ctx.node, 1), requiredName(ctx.node, 2), ...(bias === undefined ? [] : [bias])];
-    ctx.emit.node('SkipLayerNormalization', inputs, { epsilon }, { domain: MS_DOMAIN, outputs: skipOutputs(ctx) });
+    ctx.emit.node('SkipLayerNormalization', inputs, { epsilon: floatAttr(epsilon) }, { domain: MS_DOMAIN, outputs: skipOutputs(ctx) });
     return 'com.microsoft::SkipLayerNormalization';
   }
   layerNormalization(ctx, residualSum(ctx), { weight: 2, bias: 3 }, axis, epsilon);
@@ -44,11 +45,11 @@ export function lowerSkipRMSNorm(ctx: LoweringContext): string {
   const suffix = offset === 0 ? '' : ' (weight + 1)';
   if (fitsContribSkip(ctx, axis)) {
     const inputs = [requiredName(ctx.node, 0), requiredName(ctx.node, 1), weight];
-    ctx.emit.node('SkipSimplifiedLayerNormalization', inputs, { epsilon }, { domain: MS_DOMAIN, outputs: skipOutputs(ctx) });
+    ctx.emit.node('SkipSimplifiedLayerNormalization', inputs, { epsilon: floatAttr(epsilon) }, { domain: MS_DOMAIN, outputs: skipOutputs(ctx) });
     return `com.microsoft::SkipSimplifiedLayerNormalization${suffix}`;
   }
   const sum = residualSum(ctx);
-  ctx.emit.node('RMSNormalization', [sum, weight], { axis, epsilon }, { outputs: [ctx.node.outputs[0]!], opset: RMS_NORM_OPSET });
+  ctx.emit.node('RMSNormalization', [sum, weight], { axis, epsilon: floatAttr(epsilon) }, { outputs: [ctx.node.outputs[0]!], opset: RMS_NORM_OPSET });
   return `Add + RMSNormalization${suffix}`;
 }
 
@@ -56,7 +57,7 @@ export function lowerSkipRMSNorm(ctx: LoweringContext): string {
 function layerNormalization(ctx: LoweringContext, x: string, at: { weight: number; bias: number }, axis: number, epsilon: number): void {
   const bias = inputName(ctx.node, at.bias);
   const inputs = [x, requiredName(ctx.node, at.weight), ...(bias === undefined ? [] : [bias])];
-  ctx.emit.node('LayerNormalization', inputs, { axis, epsilon }, { outputs: [ctx.node.outputs[0]!], opset: LAYER_NORM_OPSET });
+  ctx.emit.node('LayerNormalization', inputs, { axis, epsilon: floatAttr(epsilon) }, { outputs: [ctx.node.outputs[0]!], opset: LAYER_NORM_OPSET });
 }
 
 /** x + skip, written to the fused node's sum output when the graph uses it. */

@@ -104,5 +104,10 @@ export function offsetBy(delta: number): WeightTransform {
 /** Flattened to 1-D (norm weights and biases given as [1, N]). */
 export const flat: WeightTransform = { tag: 'flat', apply: (t) => makeTensor(t.dtype, [numel(t.shape)], t.data) };
 
+/** Several transforms, applied left to right. */
+export function composed(...ts: readonly WeightTransform[]): WeightTransform {
+  return { tag: ts.map((t) => t.tag).join('.'), apply: (t) => ts.reduce((acc, f) => f.apply(acc), t) };
+}
+
 /** Joins [K, N1], [K, N2] side by side (GatedMLP's [Wg | Wu]) via WeightTable.add's concatenation. */
 export const sideBySide: WeightTransform = { tag: 'cat', apply: (t) => t };

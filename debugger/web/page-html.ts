@@ -1,12 +1,18 @@
 // The page shell and its stylesheet. Fixed text: nothing from a model is ever put in here;
 // the page's script fills everything in through DOM text nodes.
 
+import { PAGE_MODULES } from './assets.js';
+
+// Every module is preloaded at once, rather than discovered import by import.
+const PRELOADS = PAGE_MODULES.map((m) => `<link rel="modulepreload" href="/page/${m}.js">`).join('\n');
+
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>solder debug</title>
 <link rel="stylesheet" href="/style.css">
+${PRELOADS}
 </head>
 <body>
 <header>
@@ -92,4 +98,5 @@ g.group.num-bad > rect.box { fill: #f9d7d3; }
 g.group.expanded > rect.header { fill: #d3dbea; cursor: pointer; }
 g.group text.title { font-weight: 600; }
 path.edge { fill: none; stroke: #98a2b3; stroke-width: 1.2; marker-end: url(#arrow); }
+path.edge.stub { stroke: #b07cd6; stroke-dasharray: 3 2; stroke-width: 1.5; }
 `;

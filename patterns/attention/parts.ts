@@ -1,6 +1,7 @@
 // Pieces the attention rules share: sub-patterns for kᵀ, the softmax with its optional
 // casts and NaN guard, the additive mask terms, and the checks that go with each.
 import { P } from 'ts-pattern';
+import { type Dim, dimEq } from '../../ir/dim.js';
 import { isFloat } from '../../ir/dtype.js';
 import { shapeString } from '../../ir/ops/shape-util.js';
 import { shapeEq } from '../../ir/types.js';
@@ -28,13 +29,14 @@ export function plusMasks(logits: Pattern): Pattern {
 }
 
 /**
- * Softmax over the last axis, with an optional upcast/downcast pair around it (HF's fp32
- * softmax) and sdpa's guard Where(IsNaN(p), 0, p) on top (bound as node 'guard').
+ * Softmax over the last axis, plain first (so explain reports a wrong axis rather than a
+ * missing wrapper), or inside an upcast/downcast pair (HF's fp32 softmax), either of them
+ * under sdpa's guard Where(IsNaN(p), 0, p) (bound as node 'guard').
  */
 export function probabilities(logits: Pattern): Pattern {
-  const softmax = opt(node('castBack', op('Cast',
-    node('softmax', op('Softmax', opt(node('castUp', op('Cast', logits))), { axis: P.union(-1, 3) })))));
-  return oneOf(node('guard', op('Where', op('IsNaN', capture('probs')), constant('nanFill'), capture('probs', softmax))), softmax);
+  const softmax = (input: Pattern) => node('softmax', op('Softmax', input, { axis: P.union(-1, 3) }));
+  const unguarded = oneOf(softmax(logits), node('castBack', op('Cast', softmax(node('castUp', op('Cast', logits))))));
+  return oneOf(unguarded, node('guard', op('Where', op('IsNaN', capture('probs')), constant('nanFill'), capture('probs', unguarded))));
 }
 
 /** The key as a capture name: 'k' when matched as [b, h, s, d], 'kView' when as [b, s, h, d]. */
@@ -74,10 +76,14 @@ export const QKV_CHECKS: readonly Check[] = [
 
 /** The mask terms broadcast onto the scores without growing them, and the softmax reads the q dtype. */
 export const LOGITS_CHECKS: readonly Check[] = [
+  // Each mask term broadcasts onto [b, h, q_seq, kv_seq] (from the types of q and k), or the
+  // Adds' output is typed exactly like the scores (exports with unnamed dims).
   check('masks-fit-scores', 'qk', (m, g) => {
     const scores = g.typeOf(m.node('qk').outputs[0]!)?.shape;
     const logits = g.typeOf(logitsValue(m))?.shape;
-    return (scores !== undefined && shapeEq(logits, scores)) || { found: shapeString(logits), expected: shapeString(scores) };
+    const fromQK = scoresFromQK(m, g);
+    const broadcasts = fromQK !== undefined && maskTerms(m).every((t) => broadcastsOnto(g.typeOf(t)?.shape, fromQK));
+    return broadcasts || (scores !== undefined && shapeEq(logits, scores)) || { found: shapeString(logits), expected: shapeString(scores) };
   }),
   check('logits-in-q-dtype', 'q', (m, g) => {
     const [dq, dl] = [g.typeOf(m.value('q'))?.dtype, g.typeOf(logitsValue(m))?.dtype];
@@ -90,6 +96,20 @@ export const LOGITS_CHECKS: readonly Check[] = [
   }),
   check('nan-guard-fills-zero', 'guard', (m) => !m.has('guard') || m.scalar('nanFill') === 0 || { found: m.constant('nanFill').data[0], expected: 0 }),
 ];
+
+/** [b, q_heads, q_seq, kv_seq] from the types of q and k. */
+function scoresFromQK(m: Match, g: GraphView): Dim[] | undefined {
+  const q = g.typeOf(m.value('q'))?.shape;
+  const kvSeq = dimOf(m, g, keyName(m), keyName(m) === 'k' ? 2 : 1);
+  return q?.length === 4 && kvSeq !== undefined ? [q[0]!, q[1]!, q[2]!, kvSeq] : undefined;
+}
+
+/** Numpy broadcasting of `shape` onto `target` that leaves `target` as it is. */
+function broadcastsOnto(shape: readonly Dim[] | undefined, target: readonly Dim[]): boolean {
+  if (shape === undefined || shape.length > target.length) return false;
+  const offset = target.length - shape.length;
+  return shape.every((d, i) => d === 1 || dimEq(d, target[offset + i]!));
+}
 
 /** The value the softmax normalises (before any upcast): scores, scaled and masked. */
 function logitsValue(m: Match): string {

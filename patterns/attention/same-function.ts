@@ -53,3 +53,15 @@ export function expectSameFunction(reference: Graph, fused: Graph, feeds: Readon
 export function additiveMask(shape: readonly number[], seed: number, drop: number): number[] {
   return values(seed, shape.reduce((a, b) => a * b, 1)).map((r) => (r < -1.2 ? drop : r > 0.8 ? 0 : r / 2));
 }
+
+/** The ops that still feed an output, in graph order (applyRules leaves dead nodes to cleanup). */
+export function liveOps(graph: Graph): string[] {
+  const needed = new Set(graph.outputs.map((o) => o.name));
+  const live: string[] = [];
+  for (const n of [...graph.nodes].reverse()) {
+    if (!n.outputs.some((v) => needed.has(v))) continue;
+    live.push(n.op);
+    for (const v of n.inputs) needed.add(v);
+  }
+  return live.reverse();
+}

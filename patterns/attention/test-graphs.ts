@@ -57,7 +57,7 @@ export function attentionCluster(c: AttentionCase, s: ClusterStyle, dtype: DType
   const scalar = (name: string, v: number) => b.initializer(name, makeTensor(dtype, s.scaleShape ?? [], Array(size(s.scaleShape ?? [])).fill(roundAs(constantsAs, v))));
   const int64 = (name: string, v: number[]) => b.initializer(name, makeTensor('int64', [v.length], v));
 
-  if (s.maskFromKeep) {
+  if (s.maskFromKeep && s.masks >= 1) {
     const kept = b.initializer('kept', makeTensor(dtype, [], [0]));
     b.node('Where', ['keep', kept, b.initializer('dropped', makeTensor(dtype, [], [s.maskFromKeep.dropped]))], {}, { name: 'mask_where', outputs: ['mask'] });
   }

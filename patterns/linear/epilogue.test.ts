@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DType } from '../../ir/dtype.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import { SOLDER_DOMAIN } from '../../ir/graph.js';
+import { makeTensor } from '../../ir/tensor.js';
 import { applyRules } from '../driver.js';
 import { explainRule } from '../explain.js';
 import { linearGelu, linearResidual, linearSilu } from './epilogue.js';
@@ -96,17 +97,35 @@ describe('linear epilogues', () => {
     expect(e!.reason).toMatch(/capture 'y' is '.*' elsewhere, 'x' here/);
   });
 
-  it('leaves a residual Add that a LayerNormalization reads to the norm rules (SkipLayerNorm)', () => {
-    const b = new GraphBuilder('post-ln');
+  /** MatMul(x, W) + x, read by a LayerNormalization, an RMS norm's Pow(sum, 2), or a Pow(sum, 3). */
+  function residualInto(reader: 'layer-norm' | 'square' | 'cube') {
+    const b = new GraphBuilder('residual-reader');
     const x = b.input('x', 'float32', [2, 4]);
     const [y] = b.node('MatMul', [x, b.initializer('w', randomTensor('float32', [4, 4], 1))], {}, { name: 'mm' });
     const [sum] = b.node('Add', [y!, x], {}, { name: 'residual' });
-    const [ln] = b.node('LayerNormalization', [sum!, b.initializer('gamma', randomTensor('float32', [4], 2))], { axis: -1 }, { name: 'ln' });
-    b.output(ln!);
-    const { graph } = applyRules(b.build(), LINEAR_RULES);
-    expect(opsOf(graph)).toEqual(['solder::Linear', 'Add', 'LayerNormalization']);
+    const [out] = reader === 'layer-norm'
+      ? b.node('LayerNormalization', [sum!, b.initializer('gamma', randomTensor('float32', [4], 2))], { axis: -1 }, { name: 'ln' })
+      : b.node('Pow', [sum!, b.initializer('p', makeTensor('float32', [], [reader === 'square' ? 2 : 3]))], {}, { name: 'pow' });
+    b.output(out!);
+    return b.build();
+  }
+
+  it.each([
+    ['layer-norm', "the sum feeds LayerNormalization 'ln', which fuses the Add as its skip"],
+    ['square', "the sum feeds Pow 'pow', which fuses the Add as its skip"],
+  ] as const)('leaves a residual Add that a norm reads (%s) to the norm rules (Skip*Norm)', (reader, reason) => {
+    const { graph } = applyRules(residualInto(reader), LINEAR_RULES);
+    expect(opsOf(graph)).toEqual(['solder::Linear', 'Add', reader === 'layer-norm' ? 'LayerNormalization' : 'Pow']);
     const [e] = explainRule(graph, linearResidual);
     expect(e).toMatchObject({ outcome: 'check-failed', check: 'sum-feeds-no-norm', anchor: 'residual' });
-    expect(e!.reason).toBe("the sum feeds LayerNormalization 'ln', which fuses the Add as its skip");
+    expect(e!.reason).toBe(reason);
+  });
+
+  it('folds a residual whose sum feeds something other than a norm', () => {
+    const source = residualInto('cube');
+    const { graph } = applyRules(source, LINEAR_RULES);
+    expect(opsOf(graph)).toEqual(['solder::Linear', 'Pow']);
+    expect(graph.nodes[0]!.inputs).toEqual(['x', 'w', '', 'x']);
+    expectSameFunction(source, graph, new Map([['x', randomTensor('float32', [2, 4], 3)]]));
   });
 });

@@ -48,7 +48,7 @@ export const linearSilu = foldInto('linear/fold-silu',
   () => 'silu');
 
 /** Ops that normalize their input, and the first ops of decomposed norms (mean, mean of squares). */
-const NORM_READERS = new Set(['LayerNormalization', 'RMSNormalization', 'SimplifiedLayerNormalization', 'SkipLayerNormalization', 'SkipSimplifiedLayerNormalization', 'ReduceMean', 'Pow']);
+const NORM_READERS = new Set(['LayerNormalization', 'RMSNormalization', 'SimplifiedLayerNormalization', 'SkipLayerNormalization', 'SkipSimplifiedLayerNormalization', 'ReduceMean']);
 const SOLDER_NORMS = new Set(['LayerNorm', 'RMSNorm', 'SkipLayerNorm', 'SkipRMSNorm']);
 
 /** A norm (fused or not, possibly behind a Cast) reads this value: the norm rules turn that Add into a Skip*Norm. */
@@ -57,7 +57,9 @@ export function feedsNorm(g: GraphView, value: string, depth = 0): Node | undefi
     const onnx = c.domain === '' || c.domain === 'ai.onnx';
     if (c.domain === SOLDER_DOMAIN && SOLDER_NORMS.has(c.op)) return c;
     if (onnx && NORM_READERS.has(c.op)) return c;
+    // The square an RMS norm averages: x * x, or Pow(x, 2).
     if (onnx && c.op === 'Mul' && c.inputs[0] === value && c.inputs[1] === value) return c;
+    if (onnx && c.op === 'Pow' && c.inputs[0] === value && g.constant(c.inputs[1]!)?.data[0] === 2) return c;
     if (onnx && c.op === 'Cast' && depth === 0 && feedsNorm(g, c.outputs[0]!, 1) !== undefined) return c;
   }
   return undefined;

@@ -1,9 +1,8 @@
 // MatMul against a constant [K, N] weight becomes solder::Linear, with the bias Add when one
 // follows. A bare MatMul is fused too (llama has no biases), so that activations, gates and
 // residuals always find a Linear to fold into.
-import type { Node } from '../../ir/graph.js';
+import { type Node, SOLDER_DOMAIN } from '../../ir/graph.js';
 import { shapeString } from '../../ir/ops/shape-util.js';
-import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import { shapeEq } from '../../ir/types.js';
 import { floatDType, rankIs } from '../checks.js';
 import { capture, constant, node, op } from '../pattern.js';

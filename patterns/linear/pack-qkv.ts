@@ -58,7 +58,7 @@ export function concatColumns(parts: readonly Tensor[]): Tensor {
   return makeTensor(parts[0]!.dtype, [k, n], out);
 }
 
-/** The packed bias, zeros standing in for a projection without one; '' when none has a bias. */
+/** The packed bias, zeros standing in for a projection without one; undefined when none has a bias. */
 function packedBias(m: Match, widths: readonly number[]): Tensor | undefined {
   if (!ROLES.some((r) => m.has(`b_${r}`))) return undefined;
   const dtype = m.constant('w_q').dtype;

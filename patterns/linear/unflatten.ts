@@ -7,18 +7,21 @@ import { shapeString } from '../../ir/ops/shape-util.js';
 import { shapeEq } from '../../ir/types.js';
 import { any, node, op } from '../pattern.js';
 import { check, rule } from '../rule.js';
-import { LINEAR, lastDim, linearInputs, linearNode, sameDim } from './linear-pattern.js';
+import { type LinearCaptures, lastDim, linearInputs, linearNode, sameDim } from './linear-pattern.js';
+
+/** The Linear reads the flattened rows. */
+const ON_ROWS: LinearCaptures = { node: 'linear', x: 'rows', w: 'w', b: 'b' };
 
 // Reshape(Linear(Reshape(x, [-1, K]), W, b), [..., N]) -> Linear(x, W, b)
 export const unflattenLinear = rule({
   name: 'linear/unflatten',
   root: 'Reshape',
-  pattern: op('Reshape', linearNode(P.string, LINEAR, node('flatten', op('Reshape', any(), any()))), any()),
+  pattern: op('Reshape', linearNode(P.string, ON_ROWS, node('flatten', op('Reshape', any(), any()))), any()),
   checks: [
     // The flattening must keep K last, so that each row of x is one row of the 2-D input.
     check('flattens-rows-of-K', 'flatten', (m, g) => {
       const source = m.node('flatten').inputs[0]!;
-      const [rows, x] = [g.typeOf(m.value('x'))?.shape, g.typeOf(source)?.shape];
+      const [rows, x] = [g.typeOf(m.value('rows'))?.shape, g.typeOf(source)?.shape];
       if (rows === undefined || x === undefined || x.length === 0) return 'a shape is unknown';
       return (rows.length === 2 && sameDim(rows[1], x[x.length - 1])) || { found: shapeString(rows), expected: `[rows, ${String(lastDim(g, source))}]` };
     }),
@@ -32,7 +35,7 @@ export const unflattenLinear = rule({
     }),
   ],
   rewrite: (m, ctx) => {
-    const [, ...rest] = linearInputs(m);
+    const [, ...rest] = linearInputs(m, '', ON_ROWS);
     return {
       nodes: [{
         op: 'Linear', domain: SOLDER_DOMAIN,

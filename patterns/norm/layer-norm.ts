@@ -35,7 +35,7 @@ export const layerNormOp = rule({
     fitsNormalizedDims('b', 'x', axisAttrOf('norm')),
   ],
   rewrite: (m, g) => ({
-    nodes: [{ op: 'LayerNorm', domain: SOLDER_DOMAIN, inputs: [m.value('x'), m.value('w'), m.value('b')], outputs: [m.root.outputs[0]!], attrs: normAttrs(g, m.root) }],
+    nodes: [{ op: 'LayerNorm', domain: SOLDER_DOMAIN, inputs: m.has('b') ? [m.value('x'), m.value('w'), m.value('b')] : [m.value('x'), m.value('w')], outputs: [m.root.outputs[0]!], attrs: normAttrs(g, m.root) }],
     replaces: [m.root.outputs[0]!],
   }),
 });

@@ -3,14 +3,59 @@
 // a group therefore re-lays out that group and its ancestors, never the whole graph.
 import type { ElkClient, ElkNode, ElkPoint } from './elk.js';
 import { quickLayout } from './quick-layout.js';
-import type { GraphTree, GroupItem, Item, NodeItem } from './tree.js';
+import type { GraphTree, GroupItem, Item, NodeItem, TreeEdge } from './tree.js';
 
 export interface Size { readonly width: number; readonly height: number }
 export interface Placed extends Size { readonly x: number; readonly y: number }
 
+/** A short arrow into a node that reads a widely used value; its source is named on hover. */
+export interface Stub {
+  readonly points: readonly ElkPoint[];
+  readonly from: Item;
+}
+
 export interface GroupLayout extends Size {
   readonly placed: ReadonlyMap<Item, Placed>;
   readonly edges: readonly (readonly ElkPoint[])[];
+  readonly stubs: readonly Stub[];
+}
+
+/**
+ * A value read by more than this many siblings (the attention mask, rotary tables) is drawn
+ * as stubs at its readers, as TensorBoard does: routing every such edge multiplies ELK's
+ * dummy nodes (seconds, not milliseconds, for llama's 32 layers) and hides everything else.
+ */
+export const FANOUT_LIMIT = 6;
+
+/** The edges ELK routes, and the rest of each wide fan-out (drawn as stubs); the first reader of a fan-out stays routed. */
+export function splitFanOut(edges: readonly TreeEdge[]): { routed: TreeEdge[]; stubbed: TreeEdge[] } {
+  const degree = new Map<Item, number>();
+  for (const e of edges) degree.set(e.from, (degree.get(e.from) ?? 0) + 1);
+  const seen = new Set<Item>();
+  const routed: TreeEdge[] = [];
+  const stubbed: TreeEdge[] = [];
+  for (const e of edges) {
+    if ((degree.get(e.from) ?? 0) <= FANOUT_LIMIT || !seen.has(e.from)) routed.push(e);
+    else stubbed.push(e);
+    seen.add(e.from);
+  }
+  return { routed, stubbed };
+}
+
+const STUB_LENGTH = 12;
+
+export function stubsFor(stubbed: readonly TreeEdge[], placed: ReadonlyMap<Item, Placed>): Stub[] {
+  const perTarget = new Map<Item, number>();
+  const out: Stub[] = [];
+  for (const e of stubbed) {
+    const at = placed.get(e.to);
+    if (at === undefined) continue;
+    const k = perTarget.get(e.to) ?? 0;
+    perTarget.set(e.to, k + 1);
+    const x = at.x + Math.min(at.width - 6, 10 + 7 * k);
+    out.push({ from: e.from, points: [{ x, y: at.y - STUB_LENGTH }, { x, y: at.y }] });
+  }
+  return out;
 }
 
 export const GROUP_HEADER = 22;
@@ -111,7 +156,7 @@ export class Layouts {
   }
 
   private async run(group: GroupItem, sizes: readonly Size[]): Promise<GroupLayout> {
-    const edges = this.tree.edgesWithin(group);
+    const { routed: edges, stubbed } = splitFanOut(this.tree.edgesWithin(group));
     const graph: ElkNode = {
       id: group.id,
       layoutOptions: OPTIONS,
@@ -126,6 +171,6 @@ export class Layouts {
       if (item !== undefined) placed.set(item, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 });
     }
     const routes = (out.edges ?? []).flatMap((e) => (e.sections ?? []).map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint]));
-    return { width: out.width ?? 0, height: out.height ?? 0, placed, edges: routes };
+    return { width: out.width ?? 0, height: out.height ?? 0, placed, edges: routes, stubs: stubsFor(stubbed, placed) };
   }
 }

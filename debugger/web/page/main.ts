@@ -118,8 +118,9 @@ const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimation
 async function boot(): Promise<void> {
   const status = byId('status');
   const elk = new ElkClient(ELK_WORKER_URL);
-  const session = await api.session();
-  const graphs = await Promise.all(session.sides.map((s) => api.graph(s)));
+  // The original side always exists: fetch it alongside the session.
+  const [session, before] = await Promise.all([api.session(), api.graph('before')]);
+  const graphs = [before, ...(await Promise.all(session.sides.filter((s) => s !== 'before').map((s) => api.graph(s))))];
   performance.mark('solder:data');
   const app = new App(session);
   const two = graphs.length > 1;

@@ -2,7 +2,7 @@
 // only while elkjs's worker starts up (its first layout pays for compiling elkjs, which
 // takes seconds on a busy machine); ELK's layout replaces it as soon as it arrives.
 import type { ElkPoint } from './elk.js';
-import type { GroupLayout, Placed, Size } from './layout.js';
+import { type GroupLayout, type Placed, type Size, splitFanOut, stubsFor } from './layout.js';
 import type { Item, TreeEdge } from './tree.js';
 
 const PAD = 6;
@@ -10,7 +10,8 @@ const GAP_X = 14;
 const GAP_Y = 26;
 
 /** Rows by longest path (children come in graph order, so earlier-to-later edges go down), one barycenter pass. */
-export function quickLayout(children: readonly Item[], sizes: readonly Size[], edges: readonly TreeEdge[]): GroupLayout {
+export function quickLayout(children: readonly Item[], sizes: readonly Size[], allEdges: readonly TreeEdge[]): GroupLayout {
+  const { routed: edges, stubbed } = splitFanOut(allEdges);
   const index = new Map<Item, number>(children.map((c, i) => [c, i]));
   const preds: number[][] = children.map(() => []);
   for (const e of edges) {
@@ -65,5 +66,5 @@ export function quickLayout(children: readonly Item[], sizes: readonly Size[], e
     const b = placed.get(e.to);
     if (a !== undefined && b !== undefined) routes.push([{ x: a.x + a.width / 2, y: a.y + a.height }, { x: b.x + b.width / 2, y: b.y }]);
   }
-  return { width: width + 2 * PAD, height: Math.max(y - GAP_Y + PAD, 2 * PAD), placed, edges: routes };
+  return { width: width + 2 * PAD, height: Math.max(y - GAP_Y + PAD, 2 * PAD), placed, edges: routes, stubs: stubsFor(stubbed, placed) };
 }

@@ -48,9 +48,13 @@ function drawGroupBody(
 ): void {
   const layout = layouts(group);
   if (layout === undefined) return;
-  for (const points of layout.edges) {
-    const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
-    parent.append(svg('path', { d, class: 'edge' }));
+  for (const points of layout.edges) parent.append(svg('path', { d: pathData(points), class: 'edge' }));
+  for (const stub of layout.stubs) {
+    const path = svg('path', { d: pathData(stub.points), class: 'edge stub' });
+    const title = svg('title');
+    title.textContent = `from ${stub.from.kind === 'node' ? stub.from.node.name : stub.from.label} (read by many; drawn as stubs)`;
+    path.append(title);
+    parent.append(path);
   }
   for (const child of group.children) {
     const at = layout.placed.get(child);
@@ -70,6 +74,10 @@ function drawGroupBody(
       drawClosedGroup(g, child, at.width, at.height, decor);
     }
   }
+}
+
+function pathData(points: readonly { x: number; y: number }[]): string {
+  return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
 }
 
 function drawNode(g: SVGGElement, n: NodeItem, width: number, height: number, decor: Decor): void {

@@ -1,0 +1,154 @@
+// Ops that map onto the runtime's library kernels (kernels/__init__.py): GEMMs with fused
+// epilogues, norms, attention. Each checks the layout its kernel needs and prepares weights
+// at plan time ([K, N] linear weights, [Wg | Wu] gate projections, RMSNorm's 1 + w).
+import { isKnown } from '../../ir/dim.js';
+import type { Node } from '../../ir/graph.js';
+import { normalizeAxis, opError } from '../../ir/ops/shape-util.js';
+import { broadcastIdx } from './emit.js';
+import { literal } from './elementwise.js';
+import type { Attr, LaunchArg } from './launch.js';
+import type { Lowering } from './lower.js';
+import { provenance } from './sanitize.js';
+import { type View, contiguousStrides, moveView } from './views.js';
+import { composed, flat, offsetBy, scaled, sideBySide, transposed } from './weights.js';
+
+const GEMM_ACTIVATIONS = new Set(['none', 'relu', 'gelu', 'gelu_tanh', 'silu']);
+const HEAD_DIMS = new Set([16, 32, 64, 128, 256]);
+
+type Args = Record<string, LaunchArg>;
+
+function attrOf(node: Node, name: string): number | string | undefined {
+  const a = node.attrs[name];
+  return a?.kind === 'int' || a?.kind === 'float' || a?.kind === 'string' ? a.value : undefined;
+}
+
+function launch(L: Lowering, node: Node, kernel: string, args: Record<string, View | undefined>, attrs: Record<string, Attr> = {}): void {
+  const bound: Args = {};
+  for (const [k, v] of Object.entries(args)) if (v !== undefined) bound[k] = { view: v };
+  L.push({ kernel, name: provenance(node.name), args: bound, attrs });
+}
+
+/** Lowers one library-category node, recording its outputs' stored views. */
+export function lowerLibrary(L: Lowering, node: Node): void {
+  switch (node.op) {
+    case 'MatMul': return gemm(L, node, node.inputs[0]!, L.weightView(node.inputs[1]!), undefined, undefined, 'none');
+    case 'Gemm': return onnxGemm(L, node);
+    case 'Linear': {
+      const bias = node.inputs[2] ? L.weightView(node.inputs[2], flat) : undefined;
+      return gemm(L, node, node.inputs[0]!, L.weightView(node.inputs[1]!), bias, node.inputs[3] || undefined, String(attrOf(node, 'activation') ?? 'none'));
+    }
+    case 'GatedMLP': {
+      const out = L.dest(node.outputs[0]!);
+      launch(L, node, 'gated_mlp', { x: L.stored(node.inputs[0]!, true), weight: L.weightView([node.inputs[1]!, node.inputs[2]!], sideBySide), out },
+        { activation: String(attrOf(node, 'activation') ?? 'silu') });
+      return L.setStored(node.outputs[0]!, out);
+    }
+    case 'LayerNormalization': case 'LayerNorm': case 'RMSNorm': case 'SkipLayerNorm': case 'SkipRMSNorm':
+      return norm(L, node);
+    case 'Attention': return attention(L, node);
+    default: throw opError(node, 'no library kernel for this op');
+  }
+}
+
+function gemm(L: Lowering, node: Node, x: string, weight: View, bias: View | undefined, residual: string | undefined, activation: string): void {
+  const outValue = node.outputs[0]!;
+  const outShape = L.shape(outValue);
+  const fused = GEMM_ACTIVATIONS.has(activation);
+  const res = residual !== undefined && fused ? sameShapeStored(L, residual, outValue) : undefined;
+  const out = fused ? L.dest(outValue) : L.newBuffer(`${outValue}.linear`, outShape);
+  launch(L, node, 'gemm', { x: L.stored(x, true), weight, bias, residual: res, out }, activation === 'none' || !fused ? {} : { activation });
+  if (fused) return L.setStored(outValue, out);
+  // tanh / sigmoid epilogues and their residual run as a generated pointwise kernel.
+  L.setStored(`${outValue}.linear`, out);
+  const final = L.dest(outValue);
+  L.pointwise(node.name, final, (k, idx, mask) => {
+    const pre = k.valueAt(`${outValue}.linear`, idx, mask);
+    const act = k.bind(activation === 'tanh' ? `(2.0 * tl.sigmoid(2.0 * ${pre.code}) - 1.0)` : `tl.sigmoid(${pre.code})`, 'float32', true);
+    if (residual === undefined) return act;
+    const r = k.valueAt(residual, broadcastIdx(idx, outShape, L.shape(residual)), mask);
+    return k.bind(`${act.code} + ${r.code}`, 'float32', true);
+  });
+  L.setStored(outValue, final);
+}
+
+// Kernels that read a second operand row by row need it at exactly the output's shape.
+function sameShapeStored(L: Lowering, value: string, like: string): View {
+  const [shape, want] = [L.shape(value), L.shape(like)];
+  const same = shape.length === want.length && shape.every((d, i) => (isKnown(d) || isKnown(want[i]!) ? d === want[i] : d.expr === (want[i] as { expr: string }).expr));
+  if (same) return L.stored(value, true);
+  const view = L.newBuffer(`${value}.expanded`, want, L.weights.storageDtype(L.dtype(value)));
+  L.pointwise(`broadcast of ${value}`, view, (k, idx, mask) => k.valueAt(value, broadcastIdx(idx, want, shape), mask));
+  return view;
+}
+
+function onnxGemm(L: Lowering, node: Node): void {
+  if (attrOf(node, 'transA') === 1) throw opError(node, 'Gemm with transA=1 is not supported by the Triton backend');
+  const alpha = Number(attrOf(node, 'alpha') ?? 1);
+  const beta = Number(attrOf(node, 'beta') ?? 1);
+  const transforms = [...(attrOf(node, 'transB') === 1 ? [transposed] : []), ...(alpha !== 1 ? [scaled(alpha)] : [])];
+  const weight = L.weightView(node.inputs[1]!, transforms.length > 0 ? composed(...transforms) : undefined);
+  const c = node.inputs[2] || undefined;
+  if (c !== undefined && L.isConstant(c) && L.shape(c).length <= 2 && L.shape(c).slice(0, -1).every((d) => d === 1)) {
+    return gemm(L, node, node.inputs[0]!, weight, L.weightView(c, beta !== 1 ? composed(flat, scaled(beta)) : flat), undefined, 'none');
+  }
+  if (c !== undefined && beta !== 1) throw opError(node, 'Gemm with a non-bias C and beta != 1 is not supported by the Triton backend');
+  gemm(L, node, node.inputs[0]!, weight, undefined, c, 'none');
+}
+
+function norm(L: Lowering, node: Node): void {
+  const x = node.inputs[0]!;
+  const rank = L.shape(x).length;
+  const axis = normalizeAxis(node, Number(attrOf(node, 'axis') ?? -1), rank);
+  if (axis !== rank - 1) throw opError(node, 'normalization over more than the last axis is not supported by the Triton backend');
+  const skip = node.op.startsWith('Skip');
+  const rms = node.op.includes('RMS');
+  const [wi, bi] = skip ? [2, 3] : [1, 2];
+  const offset = rms && attrOf(node, 'offset') === 1 ? offsetBy(1) : undefined;
+  const weight = L.weightView(node.inputs[wi]!, offset ? composed(flat, offset) : flat);
+  const bias = !rms && node.inputs[bi] ? L.weightView(node.inputs[bi], flat) : undefined;
+  const eps = Number(attrOf(node, 'epsilon') ?? (rms ? 1e-6 : 1e-5));
+  if (node.op === 'LayerNormalization') {
+    for (const extra of node.outputs.slice(1)) if (extra && L.isUsed(extra)) throw opError(node, 'the Mean/InvStdDev outputs are not supported by the Triton backend');
+  }
+  const xs = L.stored(x, true);
+  const skipView = skip ? sameShapeStored(L, node.inputs[1]!, x) : undefined;
+  const out = L.dest(node.outputs[0]!);
+  const sumValue = skip ? node.outputs[1] : undefined;
+  const sum = sumValue && L.isUsed(sumValue) ? L.dest(sumValue) : undefined;
+  const kernel = (skip ? 'skip_' : '') + (rms ? 'rms_norm' : 'layer_norm');
+  launch(L, node, kernel, { x: xs, skip: skipView, weight, bias, out, sum }, { eps });
+  L.setStored(node.outputs[0]!, out);
+  if (sum !== undefined) L.setStored(sumValue!, sum);
+}
+
+function attention(L: Lowering, node: Node): void {
+  const [q, k, v] = [0, 1, 2].map((i) => L.stored(node.inputs[i]!, false));
+  const headDim = q!.shape[3]!;
+  if (!isKnown(headDim) || !HEAD_DIMS.has(headDim)) throw opError(node, `head_dim ${String(isKnown(headDim) ? headDim : headDim.expr)} is not one the attention kernel supports (16, 32, 64, 128, 256)`);
+  if (!isKnown(v!.shape[3]!) || v!.shape[3] !== headDim) throw opError(node, 'the attention kernel needs v to have q\'s head_dim');
+  const maskValue = node.inputs[3] || undefined;
+  const mask = maskValue === undefined ? undefined : additiveMask(L, node, maskValue);
+  const out = L.dest(node.outputs[0]!);
+  launch(L, node, 'attention', { q, k, v, mask, out }, { scale: Number(attrOf(node, 'scale')), causal: attrOf(node, 'causal') === 1 });
+  L.setStored(node.outputs[0]!, out);
+}
+
+// The kernel adds the mask to the scores: boolean masks become 0 / -inf, and every mask a rank-4 view.
+function additiveMask(L: Lowering, node: Node, value: string): View {
+  const shape = L.shape(value);
+  let view: View;
+  if (L.dtype(value) === 'bool') {
+    view = L.newBuffer(`${value}.additive`, shape, L.planDtype);
+    L.pointwise(`additive mask for ${node.name}`, view, (k, idx, mask) => {
+      const m = k.valueAt(value, idx, mask);
+      return k.bind(`tl.where(${m.code}, 0.0, ${literal(-Infinity, 'float32')})`, 'float32', true);
+    });
+  } else {
+    view = L.stored(value, false);
+  }
+  if (shape.length === 4) return view;
+  if (shape.length > 4) throw opError(node, `mask of rank ${shape.length} cannot be an attention mask`);
+  const four = [...new Array(4 - shape.length).fill(1), ...shape];
+  const moved = moveView(view, { kind: 'reshape', from: shape, out: four });
+  return moved ?? { ...view, shape: four, strides: contiguousStrides(four) };
+}
