@@ -6,7 +6,7 @@ import { GraphBuilder } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
 import { makeTensor } from '../ir/tensor.js';
 import { applyRules } from '../patterns/driver.js';
-import { sdpaEager } from '../patterns/examples/attention.js';
+import { eagerAttention as sdpaEager } from '../patterns/attention/eager.js';
 import { geluErf } from '../patterns/activation/gelu.js';
 import { linearGelu } from '../patterns/linear/epilogue.js';
 import { matmulAdd as matmulBias } from '../patterns/linear/matmul.js';

@@ -41,7 +41,10 @@ export interface GraphDiff {
   readonly mode: 'provenance' | 'structure';
   readonly a: DiffSide;
   readonly b: DiffSide;
-  /** Every matched group, in B's node order. */
+  /**
+   * Every matched group, in B's node order. Each node of B is in one mapping or in `added`;
+   * under provenance a node of A may stand behind several (see diff/provenance.ts).
+   */
   readonly mappings: readonly NodeMapping[];
   /** Nodes of A with no counterpart, in A's order. */
   readonly removed: readonly string[];

@@ -10,7 +10,7 @@ import { type Graph, SOLDER_DOMAIN } from '../ir/graph.js';
 import { verify } from '../ir/verify.js';
 import { optimize } from '../passes/optimize.js';
 import { ACTIVATION_RULES } from '../patterns/activation/index.js';
-import { sdpaEager } from '../patterns/examples/attention.js';
+import { ATTENTION_RULES } from '../patterns/attention/index.js';
 import { LINEAR_RULES } from '../patterns/linear/index.js';
 import { ROTARY_RULES } from '../patterns/rotary/index.js';
 import { expectationFor } from './fusion-expectations.js';
@@ -54,7 +54,7 @@ describe.skipIf(!haveSharedModels)(`linear and rotary rules on real exports (nee
   const llamaEager = models.filter((m) => /^llama\.eager\./.test(path.basename(m.file)));
   it.each(llamaEager.map((m) => [path.basename(m.file), m] as const))('%s: q, k and v pack into one Linear per layer after attention fusion', (_name, m) => {
     const { layers } = expectationFor(m.file)!;
-    const { graph, report } = optimize(load(m.file), { builtins: false, rules: [sdpaEager, ...ACTIVATION_RULES, ...ROTARY_RULES, ...LINEAR_RULES] });
+    const { graph, report } = optimize(load(m.file), { builtins: false, rules: [...ATTENTION_RULES, ...ACTIVATION_RULES, ...ROTARY_RULES, ...LINEAR_RULES] });
     verify(graph);
     expect(report.fused.Attention).toBe(layers);
     expect(report.rules['linear/pack-qkv']).toBe(layers);

@@ -3,13 +3,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { load, save } from '../api/load.js';
 import { lowerForOnnxRuntime } from '../backends/onnx/lower.js';
 import { optimizeCommand } from '../debugger/cli/optimize.js';
+import { GraphBuilder } from '../ir/builder.js';
 import { SOLDER_DOMAIN } from '../ir/graph.js';
 import { optimize } from '../passes/optimize.js';
-import { allModels, examplesDir, warnIfNoSharedModels } from './models.js';
+import { allModels, examplesDir, repoRoot, warnIfNoSharedModels } from './models.js';
 import { haveOrt, ortErrors, warnIfNoOrt } from './ort-check.js';
 
 warnIfNoSharedModels('onnx-export-optimized');
@@ -85,6 +87,36 @@ describe.skipIf(!haveOrt)('solder optimize', () => {
     const written = load(out);
     expect(written.nodes.filter((n) => n.domain === SOLDER_DOMAIN).length).toBe(fusedTotal);
   }, 120_000);
+
+  it('--rules FILE loads a user module and passes its rules to optimize next to the built-in ones', async () => {
+    const file = path.join(tmp, 'user-rules.mjs');
+    const url = (f: string) => pathToFileURL(path.join(repoRoot, f)).href;
+    // Relu(x) -> Max(x, 0): the same function, and visible in the report when applied.
+    fs.writeFileSync(file, [
+      `import { rule } from '${url('patterns/rule.ts')}';`,
+      `import { op, capture } from '${url('patterns/pattern.ts')}';`,
+      `export const rules = [rule({ name: 'user/relu-via-max', root: 'Relu', pattern: op('Relu', capture('x')),`,
+      `  rewrite: (m, ctx) => ({ nodes: [{ op: 'Max', inputs: [m.value('x'), ctx.initializer('zero', { dtype: 'float32', shape: [], data: new Float32Array([0]) })], outputs: [...m.root.outputs] }], replaces: 'root' }) })];`,
+    ].join('\n'));
+    const out = path.join(tmp, 'user.onnx');
+    const graph = new GraphBuilder('relu');
+    graph.output(graph.node('Relu', [graph.node('Sin', [graph.input('x', 'float32', [4])])[0]!])[0]!);
+    const modelFile = path.join(tmp, 'relu.onnx');
+    save(graph.build(), modelFile);
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await optimizeCommand.run([modelFile, '-o', out, '--json', '--rules', file])).toBe(true);
+    } finally {
+      write.mockRestore();
+    }
+    const report = JSON.parse(printed.join('')) as { rules: Record<string, number>; leftover_ops: Record<string, number> };
+    expect(report.rules['user/relu-via-max']).toBe(1);
+    expect(report.leftover_ops).toEqual({ Sin: 1, Max: 1 });
+  });
 
   it('refuses a missing -o and a rules module without `rules`, in one line', async () => {
     await expect(optimizeCommand.run([model])).rejects.toThrow(/optimize: -o OUT.onnx is required/);

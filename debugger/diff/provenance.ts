@@ -14,38 +14,37 @@ function isFused(name: string, origins: readonly string[] | undefined): origins 
 }
 
 /**
- * Fused nodes with the same origins form one group (a rewrite that emits several nodes gives
- * each the whole cluster); other nodes of B match the node of A with their name.
+ * Each fused node maps to exactly its origins; fused nodes with the same origins form one
+ * mapping (a rewrite that emits several nodes gives each the whole cluster). Every other
+ * node of B matches the node of A with its name. Mappings may share nodes of A: a helper
+ * node one rewrite emitted and a later rewrite fused again stands behind both results, and
+ * a rule that keeps a matched node (its output is read elsewhere) lists it as an origin too.
  */
 export function matchByProvenance(a: NodeIndex, b: NodeIndex): { matches: RawMatch[]; unknownOrigins: string[] } {
-  const groups = new Map<string, { a: number[]; b: number[] }>();
-  const claimed = new Set<number>();
+  const groups = new Map<string, RawMatch & { b: number[] }>();
   const unknown = new Set<string>();
+  const matches: RawMatch[] = [];
   b.nodes.forEach((n, j) => {
-    if (!isFused(n.name, n.origins)) return;
-    const key = JSON.stringify(n.origins);
-    let group = groups.get(key);
-    if (group === undefined) {
+    if (isFused(n.name, n.origins)) {
+      const key = JSON.stringify(n.origins);
+      const group = groups.get(key);
+      if (group !== undefined) {
+        group.b.push(j);
+        return;
+      }
       const members: number[] = [];
       for (const o of n.origins) {
         const i = a.byName.get(o);
         if (i === undefined) unknown.add(o);
         else members.push(i);
       }
-      group = { a: members, b: [] };
-      groups.set(key, group);
-      for (const i of members) claimed.add(i);
+      const match = { a: members, b: [j], by: 'provenance' as const };
+      groups.set(key, match);
+      matches.push(match);
+      return;
     }
-    group.b.push(j);
-  });
-  const matches: RawMatch[] = [...groups.values()].map((g) => ({ a: g.a, b: g.b, by: 'provenance' }));
-  b.nodes.forEach((n, j) => {
-    if (isFused(n.name, n.origins)) return;
     const i = a.byName.get(n.name);
-    if (i !== undefined && !claimed.has(i)) {
-      claimed.add(i);
-      matches.push({ a: [i], b: [j], by: 'name' });
-    }
+    if (i !== undefined) matches.push({ a: [i], b: [j], by: 'name' });
   });
   return { matches, unknownOrigins: [...unknown] };
 }
