@@ -10,9 +10,9 @@
 // happens to compute exactly (baseline 0) from failing on a last-bit difference: 1e-6 is
 // about 8 float32 ulps at the value's largest entry.
 //
-// Each compared node is also re-run alone on reference inputs (the float64 values, rounded
-// to the node's input dtype), so that a node's own error (`ownError`) is told apart from
-// what it inherited from upstream (`inheritedError` = |in-graph output - alone output|).
+// Each node is also re-run alone on exact inputs (the float64 values, rounded to the node's
+// input dtype), so that a node's own error (`ownError`) is told apart from what it inherited
+// from upstream (`inheritedError` = |in-graph output - alone output|).
 import { interpret, runNode } from '../backends/reference/interpreter.js';
 import { SolderError } from '../ir/errors.js';
 import { type Graph, type Node, opKey } from '../ir/graph.js';
@@ -69,14 +69,16 @@ export function checkGraphs(original: Graph, optimized: Graph, inputs: ReadonlyM
   options.onStage?.('compare');
   const nodes: NodeCheck[] = [];
   const uncompared: string[] = [];
+  const fedExact = new Map<string, Tensor>();
   let values = 0;
   for (const node of optimized.nodes) {
+    const alone = runAlone(optimized, node, ref64, opt, fedExact);
+    node.outputs.forEach((v, i) => alone?.[i] !== undefined && v !== '' && fedExact.set(v, alone[i]!));
     const shared = node.outputs.filter((v) => v !== '' && ref64.has(v) && opt.has(v));
     if (shared.length === 0) {
       uncompared.push(node.name);
       continue;
     }
-    const alone = runAlone(optimized, node, ref64, opt);
     const checks: ValueCheck[] = shared.map((v) => {
       const i = node.outputs.indexOf(v);
       return compareValue(v, opt.get(v) as Tensor, ref64.get(v) as Tensor, orig32.get(v) as Tensor, alone?.[i], { k, floor });
@@ -104,18 +106,20 @@ function feedsFor(optimized: Graph, inputs: ReadonlyMap<string, Tensor>, orig32:
 }
 
 /**
- * The node's outputs when it reads reference values: each computed input is the float64
- * value rounded to the dtype the optimized run had there. Inputs the original lacks (new
- * intermediates) keep the optimized run's value. undefined when the node cannot run so.
+ * The node's outputs when it reads exact values: each input the original also computes is
+ * its float64 value rounded to the dtype the optimized run had there; an input only the
+ * optimized graph has (a rewrite's new intermediate) is what its producer gave in this same
+ * exact-fed pass (`fedExact`), so that it carries no upstream error either. undefined when
+ * the node cannot run so.
  */
-function runAlone(graph: Graph, node: Node, ref64: ReadonlyMap<string, Tensor>, opt: ReadonlyMap<string, Tensor>): Tensor[] | undefined {
+function runAlone(graph: Graph, node: Node, ref64: ReadonlyMap<string, Tensor>, opt: ReadonlyMap<string, Tensor>, fedExact: ReadonlyMap<string, Tensor>): Tensor[] | undefined {
   const env = new Map<string, Tensor>();
   for (const name of node.inputs) {
     if (name === '' || graph.initializers.has(name)) continue;
     const mine = opt.get(name);
     const ref = ref64.get(name);
     if (mine === undefined) continue;
-    env.set(name, ref !== undefined && sameShape(ref.shape, mine.shape) ? roundTo(ref, mine.dtype) : mine);
+    env.set(name, ref !== undefined && sameShape(ref.shape, mine.shape) ? roundTo(ref, mine.dtype) : fedExact.get(name) ?? mine);
   }
   try {
     return runNode(graph, node, env);

@@ -32,13 +32,19 @@ export interface ExplainReport {
   readonly explanations: readonly Explanation[];
 }
 
-/** Explains `ruleName` on a loaded (not yet canonicalized) graph. */
-export function explainInModel(graph: Graph, ruleName: string, options: ExplainOptions = {}): ExplainReport {
-  const rules = options.rules ?? BUILTIN_RULES;
+/** The rule of that name; a SolderError listing close names when there is none. */
+export function findRule(ruleName: string, rules: readonly Rule[] = BUILTIN_RULES): Rule {
   const rule = rules.find((r) => r.name === ruleName);
   if (rule === undefined) {
     throw new SolderError(`no rule named '${ruleName}'${closeMatchesText(ruleName, rules.map((r) => r.name))}; the rules are listed by 'solder trace' and in patterns/library.ts`);
   }
+  return rule;
+}
+
+/** Explains `ruleName` on a loaded (not yet canonicalized) graph. */
+export function explainInModel(graph: Graph, ruleName: string, options: ExplainOptions = {}): ExplainReport {
+  const rules = options.rules ?? BUILTIN_RULES;
+  const rule = findRule(ruleName, rules);
   const stage = options.stage ?? 'after-other-rules';
   const canonical = canonicalize(graph);
   const explained = stage === 'canonical' ? canonical : applyRules(canonical, rules.filter((r) => r !== rule)).graph;

@@ -22,11 +22,16 @@ export function verifyEnabled(): boolean {
  * types agree, and every graph output is defined.
  */
 export function verify(graph: Graph): void {
+  verifyStructure(graph);
+  // Re-inference compares every declared type with what the op specs compute.
+  inferTypes(graph);
+}
+
+/** Every check of `verify` but the type re-inference: for a graph inferTypes has just typed. */
+export function verifyStructure(graph: Graph): void {
   const definedBy = checkGraphValues(graph);
   checkNodes(graph, definedBy);
   checkOutputs(graph, definedBy);
-  // Re-inference compares every declared type with what the op specs compute.
-  inferTypes(graph);
 }
 
 /** Who defines each graph input and initializer, for messages about clashes. */

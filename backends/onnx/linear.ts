@@ -52,7 +52,7 @@ const ACTIVATION_OPS: Record<Exclude<LinearActivation, 'none'>, string> = {
   relu: 'Relu',
   gelu: 'Gelu',
   gelu_tanh: 'Gelu(approximate=tanh)',
-  silu: 'Sigmoid + Mul',
+  silu: 'Mul(x, Sigmoid(x))',
   tanh: 'Tanh',
   sigmoid: 'Sigmoid',
 };

@@ -144,7 +144,7 @@ describe.skipIf(!haveOrt)('lowering fused activations and projections to ONNX Ru
 });
 
 const ACTIVATION_OPS: Record<string, string> = {
-  relu: 'Relu', gelu: 'Gelu', gelu_tanh: 'Gelu(approximate=tanh)', silu: 'Sigmoid + Mul', tanh: 'Tanh', sigmoid: 'Sigmoid',
+  relu: 'Relu', gelu: 'Gelu', gelu_tanh: 'Gelu(approximate=tanh)', silu: 'Mul(x, Sigmoid(x))', tanh: 'Tanh', sigmoid: 'Sigmoid',
 };
 
 /** The three Linear nodes' forms: bias + activation + residual, activation alone, residual alone. */

@@ -39,7 +39,7 @@ export function lowerLibrary(L: Lowering, node: Node): void {
     }
     case 'GatedMLP': {
       const out = L.dest(node.outputs[0]!);
-      launch(L, node, 'gated_mlp', { x: L.stored(node.inputs[0]!, true), weight: L.weightView([node.inputs[1]!, node.inputs[2]!], sideBySide), out },
+      launch(L, node, 'gated_mlp', { x: L.stored(node.inputs[0]!, 'contiguous'), weight: L.weightView([node.inputs[1]!, node.inputs[2]!], sideBySide), out },
         { activation: String(attrOf(node, 'activation') ?? 'silu') });
       return L.setStored(node.outputs[0]!, out);
     }
@@ -55,8 +55,8 @@ function gemm(L: Lowering, node: Node, x: string, weight: View, bias: View | und
   const outShape = L.shape(outValue);
   const fused = GEMM_ACTIVATIONS.has(activation);
   const res = residual !== undefined && fused ? sameShapeStored(L, residual, outValue) : undefined;
-  const out = fused ? L.dest(outValue) : L.newBuffer(`${outValue}.linear`, outShape);
-  launch(L, node, 'gemm', { x: L.stored(x, true), weight, bias, residual: res, out }, activation === 'none' || !fused ? {} : { activation });
+  const out = fused ? L.dest(outValue) : L.newBuffer(`${outValue}.linear`, outShape, L.planDtype);
+  launch(L, node, 'gemm', { x: L.stored(x, 'matrix'), weight, bias, residual: res, out }, activation === 'none' || !fused ? {} : { activation });
   if (fused) return L.setStored(outValue, out);
   // tanh / sigmoid epilogues and their residual run as a generated pointwise kernel.
   L.setStored(`${outValue}.linear`, out);
@@ -75,7 +75,7 @@ function gemm(L: Lowering, node: Node, x: string, weight: View, bias: View | und
 function sameShapeStored(L: Lowering, value: string, like: string): View {
   const [shape, want] = [L.shape(value), L.shape(like)];
   const same = shape.length === want.length && shape.every((d, i) => (isKnown(d) || isKnown(want[i]!) ? d === want[i] : d.expr === (want[i] as { expr: string }).expr));
-  if (same) return L.stored(value, true);
+  if (same) return L.stored(value, 'rows');
   const view = L.newBuffer(`${value}.expanded`, want, L.weights.storageDtype(L.dtype(value)));
   L.pointwise(`broadcast of ${value}`, view, (k, idx, mask) => k.valueAt(value, broadcastIdx(idx, want, shape), mask));
   return view;
@@ -110,7 +110,7 @@ function norm(L: Lowering, node: Node): void {
   if (node.op === 'LayerNormalization') {
     for (const extra of node.outputs.slice(1)) if (extra && L.isUsed(extra)) throw opError(node, 'the Mean/InvStdDev outputs are not supported by the Triton backend');
   }
-  const xs = L.stored(x, true);
+  const xs = L.stored(x, 'rows');
   const skipView = skip ? sameShapeStored(L, node.inputs[1]!, x) : undefined;
   const out = L.dest(node.outputs[0]!);
   const sumValue = skip ? node.outputs[1] : undefined;
@@ -122,7 +122,7 @@ function norm(L: Lowering, node: Node): void {
 }
 
 function attention(L: Lowering, node: Node): void {
-  const [q, k, v] = [0, 1, 2].map((i) => L.stored(node.inputs[i]!, false));
+  const [q, k, v] = [0, 1, 2].map((i) => L.stored(node.inputs[i]!, 'any'));
   const headDim = q!.shape[3]!;
   if (!isKnown(headDim) || !HEAD_DIMS.has(headDim)) throw opError(node, `head_dim ${String(isKnown(headDim) ? headDim : headDim.expr)} is not one the attention kernel supports (16, 32, 64, 128, 256)`);
   if (!isKnown(v!.shape[3]!) || v!.shape[3] !== headDim) throw opError(node, 'the attention kernel needs v to have q\'s head_dim');
@@ -144,7 +144,7 @@ function additiveMask(L: Lowering, node: Node, value: string): View {
       return k.bind(`tl.where(${m.code}, 0.0, ${literal(-Infinity, 'float32')})`, 'float32', true);
     });
   } else {
-    view = L.stored(value, false);
+    view = L.stored(value, 'any');
   }
   if (shape.length === 4) return view;
   if (shape.length > 4) throw opError(node, `mask of rank ${shape.length} cannot be an attention mask`);

@@ -25,6 +25,18 @@ import { WeightTable, type WeightTransform } from './weights.js';
 
 export type PlanDtype = 'float32' | 'float16' | 'bfloat16';
 
+/**
+ * What a library kernel accepts: any strides (attention), rows = 2-D with unit last stride
+ * or contiguous (norms), matrix = any 2-D or contiguous (GEMM's x), contiguous.
+ */
+export type Layout = 'any' | 'rows' | 'matrix' | 'contiguous';
+
+function accepts(layout: Layout, v: View): boolean {
+  if (layout === 'any' || isContiguous(v)) return true;
+  if (layout === 'matrix') return v.shape.length === 2;
+  return layout === 'rows' && v.shape.length === 2 && (v.strides[1] === 1 || v.shape[1] === 1);
+}
+
 export interface PlanIO {
   readonly name: string;
   readonly dtype: DType;
@@ -147,10 +159,10 @@ export class Lowering implements ValueSource {
     return wholeView({ kind: 'weight', name }, tensor.dtype, tensor.shape);
   }
 
-  /** A stored view of value (contiguous when asked), materializing it with a kernel if needed. */
-  stored(value: string, contiguous: boolean): View {
+  /** A stored view of value in a layout a kernel accepts, materializing it with a kernel if needed. */
+  stored(value: string, layout: Layout): View {
     const form = this.form(value);
-    if (form.kind === 'stored' && (!contiguous || isContiguous(form.view))) return form.view;
+    if (form.kind === 'stored' && accepts(layout, form.view)) return form.view;
     const view = this.newBuffer(value);
     this.pointwise(`copy of ${provenance(value)}`, view, (k, idx, mask) => k.valueAt(value, idx, mask));
     this.forms.set(value, { kind: 'stored', view });

@@ -1,14 +1,14 @@
 // plan.json: the lowered launches with names, a memory layout and deduplicated generated
 // kernels, in the shape backends/triton/plan.schema.json fixes for the Python runtime.
-import { dimProduct } from '../../ir/dim.js';
-import { byteSize } from '../../ir/dtype.js';
+import { type Dim, dimProduct } from '../../ir/dim.js';
+import { type DType, byteSize } from '../../ir/dtype.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Launch, LaunchArg } from './launch.js';
 import { type Lowered, type PlanDtype, lowerGraph } from './lower.js';
 import { ARENA_ALIGNMENT, type BufferUse, type MemoryPlan, planMemory } from './memory.js';
 import type { Limits } from './symbols.js';
-import { isWhole } from './views.js';
+import { type TensorSource, isWhole } from './views.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -42,7 +42,7 @@ export function emitPlan(graph: Graph, options: PlanOptions): EmittedPlan {
   const env = symbols.maxEnv;
   const uses = bufferUses(lowered, (shape, dtype) => symbols.evaluate(dimProduct(shape), env) * byteSize(dtype));
   const memory = planMemory(uses);
-  const f = (d: Parameters<typeof symbols.formula>[0]) => symbols.formula(d, 'plan');
+  const f = (d: Dim) => symbols.formula(d, 'plan');
   const kernels = new Map<string, string>();
   const generated: { [id: string]: Json } = {};
   const launches = lowered.launches.map((l) => {
@@ -100,13 +100,13 @@ export function emitPlan(graph: Graph, options: PlanOptions): EmittedPlan {
   return { plan, weights: lowered.weights.tensors, report, memory, uses };
 }
 
-function renderArgs(lowered: Lowered, l: Launch, f: (d: Parameters<Lowered['symbols']['formula']>[0]) => string | number): Json {
+function renderArgs(lowered: Lowered, l: Launch, f: (d: Dim) => string | number): Json {
   const out: { [key: string]: Json } = {};
   for (const [name, arg] of Object.entries(l.args)) out[name] = renderArg(lowered, arg, f);
   return out;
 }
 
-function renderArg(lowered: Lowered, arg: LaunchArg, f: (d: Parameters<Lowered['symbols']['formula']>[0]) => string | number): Json {
+function renderArg(lowered: Lowered, arg: LaunchArg, f: (d: Dim) => string | number): Json {
   if ('formula' in arg) return { formula: f(arg.formula) };
   const v = arg.view;
   const ref: { [key: string]: Json } = { [v.source.kind]: v.source.name };
@@ -116,7 +116,7 @@ function renderArg(lowered: Lowered, arg: LaunchArg, f: (d: Parameters<Lowered['
   return ref;
 }
 
-function storedShape(lowered: Lowered, source: LaunchArg extends infer _ ? { kind: string; name: string } : never): readonly (number | import('../../ir/dim.js').SymDim)[] {
+function storedShape(lowered: Lowered, source: TensorSource): readonly Dim[] {
   switch (source.kind) {
     case 'buffer': return lowered.buffers.get(source.name)!.shape;
     case 'weight': return lowered.weights.tensors.get(source.name)!.shape;
@@ -126,7 +126,7 @@ function storedShape(lowered: Lowered, source: LaunchArg extends infer _ ? { kin
 }
 
 /** Each buffer's live range over the launch list, and its bytes at the max sizes. */
-function bufferUses(lowered: Lowered, bytesOf: (shape: Lowered['inputs'][number]['shape'], dtype: Lowered['inputs'][number]['dtype']) => number): BufferUse[] {
+function bufferUses(lowered: Lowered, bytesOf: (shape: readonly Dim[], dtype: DType) => number): BufferUse[] {
   const range = new Map<string, { first: number; last: number }>();
   lowered.launches.forEach((l, i) => {
     for (const arg of Object.values(l.args)) {

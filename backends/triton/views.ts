@@ -74,16 +74,29 @@ export function moveView(v: View, m: Movement): View | undefined {
   }
 }
 
-// A reshape that only inserts or drops size-1 dims keeps every other dim's stride.
+// Like torch's view(): each run of input dims that is contiguous within itself can be split or
+// merged freely; size-1 dims take stride 0. Runs are matched by equal element counts.
 function onlyUnitDimsChange(v: View, out: readonly Dim[]): Dim[] | undefined {
-  const kept = v.shape.map((d, i) => [d, v.strides[i]!] as const).filter(([d]) => d !== 1);
-  const outKept = out.filter((d) => d !== 1);
-  if (kept.length !== outKept.length || !kept.every(([d], i) => dimEq(d, outKept[i]!))) return undefined;
-  let k = 0;
-  return out.map((d) => (d === 1 ? 0 : kept[k++]![1]));
-}
-
-/** Every dim and stride known: used to decide nothing, only to print. */
-export function isStatic(v: View): boolean {
-  return [...v.shape, ...v.strides, v.offset].every(isKnown);
+  const dims = v.shape.map((d, i) => [d, v.strides[i]!] as const).filter(([d]) => d !== 1);
+  const want = out.map((d, i) => [d, i] as const).filter(([d]) => d !== 1);
+  const strides: Dim[] = out.map(() => 0);
+  let [i, j] = [0, 0];
+  while (i < dims.length && j < want.length) {
+    let [a, b] = [i + 1, j + 1];
+    let [pa, pb] = [dims[i]![0], want[j]![0]];
+    for (let guard = 0; !dimEq(pa, pb) && guard < 64; guard++) {
+      if (a < dims.length && (!isKnown(pa) || !isKnown(pb) || pa < pb)) pa = dimMul(pa, dims[a++]![0]);
+      else if (b < want.length) pb = dimMul(pb, want[b++]![0]);
+      else return undefined;
+    }
+    if (!dimEq(pa, pb)) return undefined;
+    for (let k = i; k < a - 1; k++) if (!dimEq(dims[k]![1], dimMul(dims[k + 1]![1], dims[k + 1]![0]))) return undefined;
+    let step = dims[a - 1]![1];
+    for (let k = b - 1; k >= j; k--) {
+      strides[want[k]![1]] = step;
+      step = dimMul(step, want[k]![0]);
+    }
+    [i, j] = [a, b];
+  }
+  return i === dims.length && j === want.length ? strides : undefined;
 }

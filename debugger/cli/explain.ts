@@ -1,7 +1,7 @@
 // solder explain MODEL --rule NAME [--node NODE] [--canonical] [--json]
 import { load } from '../../api/load.js';
 import { SolderError } from '../../ir/errors.js';
-import { explainInModel } from '../explain.js';
+import { explainInModel, findRule } from '../explain.js';
 import { flag, parse, stringOption, UsageError } from './args.js';
 import type { Command } from './commands.js';
 
@@ -20,6 +20,7 @@ export const explainCommand: Command = {
     const ruleName = stringOption(p, 'rule');
     if (ruleName === undefined) throw new UsageError('explain: --rule NAME is required (the names are in patterns/library.ts and in solder trace)');
     const node = stringOption(p, 'node');
+    findRule(ruleName);
     let report;
     try {
       report = explainInModel(load(file), ruleName, { stage: flag(p, 'canonical') ? 'canonical' : 'after-other-rules', ...(node === undefined ? {} : { node }) });

@@ -59,7 +59,11 @@ main { flex: 1; display: flex; min-height: 0; }
 #sidebar h2 { font-size: 14px; margin: 12px 0 6px; }
 #sidebar h3 { font-size: 12px; margin: 10px 0 4px; text-transform: uppercase; letter-spacing: .05em; color: #667; }
 #sidebar table { border-collapse: collapse; width: 100%; }
-#sidebar td { padding: 2px 4px; vertical-align: top; border-bottom: 1px solid #eef0f3; word-break: break-all; }
+#sidebar td { padding: 2px 4px; vertical-align: top; border-bottom: 1px solid #eef0f3; overflow-wrap: anywhere; }
+.port { padding: 3px 0; border-bottom: 1px solid #eef0f3; overflow-wrap: anywhere; }
+.port .type { color: #475; margin-left: 8px; }
+.port-links { padding-left: 12px; font-size: 12px; }
+.port-links > * { margin-right: 8px; }
 #sidebar td.key { color: #667; white-space: nowrap; word-break: normal; }
 #sidebar .mono, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 #sidebar ul { list-style: none; padding: 0; margin: 0; }

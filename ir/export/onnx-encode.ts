@@ -3,7 +3,7 @@
 // are appended to those messages here. Protobuf fields may come in any order, and a
 // message followed by more fields of the same message is still one message.
 import type { onnx as P } from 'onnx-proto';
-import protobuf from 'protobufjs';
+import { protobuf } from '../cjs.js';
 import type { AttrValue } from '../attrs.js';
 import { onnxCode } from '../dtype.js';
 import { SolderError } from '../errors.js';

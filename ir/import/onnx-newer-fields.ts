@@ -2,7 +2,7 @@
 // the wire directly: the static decoder skips them, yet the exporters' files carry them
 // (torch.onnx puts stack traces and FX node names in NodeProto.metadata_props, the
 // torch.export signature in GraphProto.metadata_props).
-import protobuf from 'protobufjs';
+import { protobuf } from '../cjs.js';
 import { SolderError } from '../errors.js';
 import { describe } from './onnx-proto.js';
 

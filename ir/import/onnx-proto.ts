@@ -1,6 +1,6 @@
 // The ONNX protobuf schema (onnx-proto: static protobufjs code for ONNX 1.10) and the
 // small conversions every ONNX decoding file needs.
-import onnxProto from 'onnx-proto';
+import { onnxProto } from '../cjs.js';
 import { SolderError } from '../errors.js';
 
 export const onnx = onnxProto.onnx;

@@ -1,9 +1,15 @@
 // The rewrite the softmax-cluster rules share: recover k as [b, h, s, d], sum the mask
 // terms into one additive mask, emit solder::Attention, and keep sdpa's NaN guard exact.
+import { type AttrValue, floatAttr, intAttr } from '../../ir/attrs.js';
 import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import type { Match, NewNode, Replacement, RewriteContext } from '../rule.js';
-import { attentionAttrs, maskCoverage, zeroFullyMaskedRows } from './masks.js';
+import { maskCoverage, zeroFullyMaskedRows } from './masks.js';
 import { maskTerms } from './parts.js';
+
+/** solder::Attention's attributes. */
+export function attentionAttrs(scale: number, causal = false): Record<'scale' | 'causal', AttrValue> {
+  return { scale: floatAttr(scale), causal: intAttr(causal ? 1 : 0) };
+}
 
 export interface AttentionPlan {
   /** The softmax scale: the product of every scale the graph applies to q·kᵀ. */

@@ -2,7 +2,6 @@
 // (what eager softmax gives), while ONNX's Attention and sdpa's NaN guard give 0. A rule
 // that maps the latter keeps their result either by proving the mask never masks a whole
 // row, or by zeroing such rows after the fused node.
-import { floatAttr } from '../../ir/attrs.js';
 import type { DType } from '../../ir/dtype.js';
 import { makeTensor, type Tensor } from '../../ir/tensor.js';
 import type { NewNode, RewriteContext } from '../rule.js';
@@ -68,9 +67,4 @@ export function zeroFullyMaskedRows(ctx: RewriteContext, mask: string, attention
     { op: 'IsInf', inputs: [rowMax], outputs: [allMasked], attrs: { detect_positive: { kind: 'int', value: 0 }, detect_negative: { kind: 'int', value: 1 } } },
     { op: 'Where', inputs: [allMasked, zero, attention], outputs: [out] },
   ];
-}
-
-/** Attention's attributes, typed. */
-export function attentionAttrs(scale: number, causal = false) {
-  return { scale: floatAttr(scale), causal: { kind: 'int' as const, value: causal ? 1 : 0 } };
 }

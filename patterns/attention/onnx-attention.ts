@@ -10,7 +10,8 @@ import { dimOf, dimsEqual, rankIs } from '../checks.js';
 import { capture, maybe, node, op } from '../pattern.js';
 import { type Match, check, decline, rule } from '../rule.js';
 import type { GraphView } from '../working-graph.js';
-import { attentionAttrs, maskCoverage, zeroFullyMaskedRows } from './masks.js';
+import { attentionAttrs } from './emit.js';
+import { maskCoverage, zeroFullyMaskedRows } from './masks.js';
 
 const attrsOf = (m: Match, g: GraphView) => g.attrValues(m.node('attn'));
 const causal = (m: Match, g: GraphView) => attrsOf(m, g)['is_causal'] === 1;

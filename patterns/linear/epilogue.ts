@@ -74,7 +74,7 @@ export const linearResidual = rule({
     check('residual-keeps-shape', 'r', (m, g) => keepsShape(g.typeOf(m.node('linear').outputs[0]!)?.shape, g.typeOf(m.root.outputs[0]!)?.shape)),
     check('residual-is-not-the-projection', 'r', (m) => m.value('r') !== m.node('linear').outputs[0] || 'the Add doubles the projection'),
     // Skip(Layer|RMS)Norm takes this Add with the norm after it: leave it to the norm rules.
-    check('sum-feeds-no-norm', 'linear', (m, g) => {
+    check('sum-feeds-no-norm', 'r', (m, g) => {
       const norm = feedsNorm(g, m.root.outputs[0]!);
       return norm === undefined || `the sum feeds ${norm.op} '${norm.name}', which fuses the Add as its skip`;
     }),

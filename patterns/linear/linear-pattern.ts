@@ -61,7 +61,7 @@ export function biasFits(t: Tensor, n: Dim | undefined): true | string {
   return `constant [${t.shape.join(', ')}] is not a bias of width ${n}`;
 }
 
-/** The bias as a [N] tensor (a copy only when its layout changes), times `scale`. */
+/** A fitting bias constant as a new [N] tensor, times `scale` (one value is spread over N). */
 export function biasVector(t: Tensor, n: number, scale = 1): Tensor {
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = scale * t.data[t.data.length === 1 ? 0 : i]!;

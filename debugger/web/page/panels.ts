@@ -81,32 +81,36 @@ function splitAttr(a: string): [string, string] {
   return eq < 0 ? [a, ''] : [a.slice(0, eq), a.slice(eq + 1)];
 }
 
+/** One block per port: name and type, then where it comes from or who reads it. */
 function ports(list: readonly PortJson[], side: Side, links: DetailLinks): HTMLElement {
   if (list.length === 0) return el('p', { className: 'hint', text: 'none' });
-  const t = el('table');
+  const box = el('div');
   for (const p of list) {
     const type = p.dtype === undefined ? '' : `${p.dtype}${p.shape ?? ''}`;
-    t.append(el('tr', {}, [el('td', { className: 'mono', text: p.name === '' ? '(absent)' : p.name }), el('td', { className: 'mono', text: type }), linkCell(p, side, links)]));
+    box.append(el('div', { className: 'port' }, [
+      el('div', {}, [el('span', { className: 'mono', text: p.name === '' ? '(absent)' : p.name }), el('span', { className: 'type mono', text: type })]),
+      portLinks(p, side, links),
+    ]));
   }
-  return t;
+  return box;
 }
 
 const MAX_READERS = 6;
 
 /** Where an input comes from, or which nodes read an output. */
-function linkCell(p: PortJson, side: Side, links: DetailLinks): HTMLElement {
+function portLinks(p: PortJson, side: Side, links: DetailLinks): HTMLElement {
   const names = p.from !== undefined ? [p.from] : (p.to ?? []);
-  const cell = el('td');
+  const line = el('div', { className: 'port-links' }, [el('span', { className: 'key', text: p.from !== undefined ? 'from ' : names.length > 0 ? 'to ' : '' })]);
   for (const name of names.slice(0, MAX_READERS)) {
-    if (name === 'input' || name === 'initializer') cell.append(el('span', { className: 'key', text: name }));
-    else cell.append(link(name, () => links.open(side, name), 'div'));
+    if (name === 'input' || name === 'initializer') line.append(el('span', { className: 'key', text: `graph ${name}` }));
+    else line.append(link(name, () => links.open(side, name), 'span'));
   }
-  if (names.length > MAX_READERS) cell.append(el('span', { className: 'hint', text: `and ${names.length - MAX_READERS} more` }));
-  if (p.graphOutput === true) cell.append(el('span', { className: 'key', text: 'graph output' }));
-  return cell;
+  if (names.length > MAX_READERS) line.append(el('span', { className: 'hint', text: `and ${names.length - MAX_READERS} more` }));
+  if (p.graphOutput === true) line.append(el('span', { className: 'key', text: 'graph output' }));
+  return line;
 }
 
-function link(text: string, onClick: () => void, tag: 'li' | 'div' = 'li'): HTMLElement {
+function link(text: string, onClick: () => void, tag: 'li' | 'span' = 'li'): HTMLElement {
   const e = el(tag, { className: 'link', text, title: text });
   e.addEventListener('click', onClick);
   return e;
