@@ -1,4 +1,6 @@
 // Loading and saving models: the first and last steps of every solder command.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Graph } from '../ir/graph.js';
 import { SolderError } from '../ir/errors.js';
 import { importModel } from '../ir/import/index.js';
@@ -27,5 +29,11 @@ export interface SaveOptions {
 
 /** Writes a graph as an ONNX model (atomically: no partial file is left on failure). */
 export function save(graph: Graph, file: string, options: SaveOptions = {}): void {
+  // `-o out/model.onnx` into a folder that does not exist yet is what users expect to work.
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (e) {
+    throw new SolderError(`cannot create the output folder: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+  }
   exportOnnx(graph, file, options);
 }

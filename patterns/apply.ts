@@ -155,7 +155,9 @@ function planReplacement(g: WorkingGraph, rule: Rule, m: Match, r: Replacement, 
     if (!shareable && rule.sharedIntermediates === 'decline') return shared(why, n, m);
   }
 
-  const origins = originsOf(g, cluster.filter((e) => !e.shareable || removable.has(e.node)).map((e) => e.node));
+  // Provenance names what the new nodes stand for: the matched nodes that go. Nodes the
+  // match only read through (kept because others still use them) stay in the graph as themselves.
+  const origins = originsOf(g, cluster.filter((e) => removable.has(e.node)).map((e) => e.node));
   const nodes = nameNodes(g, root.name, r, origins, bug);
   const defined = new Set(nodes.flatMap((n) => n.outputs));
   for (const v of replaced) if (!defined.has(v)) throw bug(`replaces '${v}' but no new node defines it`);

@@ -61,7 +61,7 @@ describe('reduceGraph', () => {
     expect(stillFails(r.graph)).toBe(true);
     verify(r.graph);
     // Its inputs are values of the original: the piece can be checked against it.
-    expect(r.graph.inputs.map((v) => v.name).sort()).toEqual(['a3', 'm5']);
+    expect(r.graph.inputs.map((v) => v.name).sort()).toEqual(['m5', 't3']);
   });
 
   it('stops at the check cap with a piece that still fails', async () => {
@@ -101,9 +101,9 @@ describe.skipIf(!haveSharedModels)(`solder reduce on a broken optimized bert (ne
 
   it('writes nothing when the check passes on the whole model, or times out', async () => {
     const out = path.join(dir, 'never.onnx');
-    await expect(reduceCommand.run([model, '--check', 'true', '-o', out])).rejects.toThrow(/the check passes on the whole model; the check exited with 0/);
+    await expect(reduceCommand.run([model, '--check', 'true', '-o', out])).rejects.toThrow(/the check passes on the whole model.*; the check exited with 0/);
     const started = Date.now();
-    await expect(reduceCommand.run([model, '--check', 'sleep 30', '--timeout', '0.5', '-o', out])).rejects.toThrow(/timed out after 0.5 s/);
+    await expect(reduceCommand.run([model, '--check', 'sleep 30; false {}', '--timeout', '0.5', '-o', out])).rejects.toThrow(/timed out after 0.5 s/);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(fs.existsSync(out)).toBe(false);
     await expect(reduceCommand.run([model, '--check', 'false'])).rejects.toThrow(/-o OUT.onnx is required/);

@@ -39,7 +39,7 @@ export function lowerLibrary(L: Lowering, node: Node): void {
     }
     case 'GatedMLP': {
       const out = L.dest(node.outputs[0]!);
-      launch(L, node, 'gated_mlp', { x: L.stored(node.inputs[0]!, 'contiguous'), weight: L.weightView([node.inputs[1]!, node.inputs[2]!], sideBySide), out },
+      launch(L, node, 'gated_mlp', { x: L.stored(node.inputs[0]!, 'matrix'), weight: L.weightView([node.inputs[1]!, node.inputs[2]!], sideBySide), out },
         { activation: String(attrOf(node, 'activation') ?? 'silu') });
       return L.setStored(node.outputs[0]!, out);
     }
@@ -128,9 +128,22 @@ function attention(L: Lowering, node: Node): void {
   if (!isKnown(v!.shape[3]!) || v!.shape[3] !== headDim) throw opError(node, 'the attention kernel needs v to have q\'s head_dim');
   const maskValue = node.inputs[3] || undefined;
   const mask = maskValue === undefined ? undefined : additiveMask(L, node, maskValue);
-  const out = L.dest(node.outputs[0]!);
+  const out = headsLastLayout(L, node.outputs[0]!) ?? L.dest(node.outputs[0]!);
   launch(L, node, 'attention', { q, k, v, mask, out }, { scale: Number(attrOf(node, 'scale')), causal: attrOf(node, 'causal') === 1 });
   L.setStored(node.outputs[0]!, out);
+}
+
+// When the heads are only transposed back to [batch, seq, heads, head_dim] (to be merged
+// for the output projection), the kernel writes that layout directly, through strides.
+function headsLastLayout(L: Lowering, value: string): View | undefined {
+  const users = L.consumersOf(value);
+  const t = users[0];
+  const perm = t?.attrs.perm;
+  if (users.length !== 1 || L.isGraphOutput(value) || t!.op !== 'Transpose' || perm?.kind !== 'ints' || perm.value.join() !== '0,2,1,3') return undefined;
+  const transposed = t!.outputs[0]!;
+  if (L.isGraphOutput(transposed)) return undefined;
+  const buffer = L.newBuffer(transposed);
+  return moveView(buffer, { kind: 'transpose', perm: [0, 2, 1, 3], out: L.shape(value) });
 }
 
 // The kernel adds the mask to the scores: boolean masks become 0 / -inf, and every mask a rank-4 view.

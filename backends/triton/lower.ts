@@ -4,7 +4,7 @@
 // and elementwise chains inlined into their single consumer or materialized by a generated
 // pointwise kernel.
 import type { Dim } from '../../ir/dim.js';
-import { dimProduct } from '../../ir/dim.js';
+import { dimAdd, dimMul, dimProduct } from '../../ir/dim.js';
 import type { DType } from '../../ir/dtype.js';
 import { isFloat } from '../../ir/dtype.js';
 import { SolderError } from '../../ir/errors.js';
@@ -189,6 +189,15 @@ export class Lowering implements ValueSource {
     this.forms.set(value, { kind: 'stored', view });
   }
 
+  /** The nodes that read a value as data. */
+  consumersOf(value: string): readonly Node[] {
+    return this.consumers.get(value) ?? [];
+  }
+
+  isGraphOutput(value: string): boolean {
+    return this.outputs.some((o) => o.value === value);
+  }
+
   /** True when a later node or the graph outputs read this value. */
   isUsed(value: string): boolean {
     return (this.consumers.get(value)?.length ?? 0) > 0 || this.outputs.some((o) => o.value === value);
@@ -253,11 +262,31 @@ export class Lowering implements ValueSource {
 
   private asViews(node: Node): boolean {
     const input = this.forms.get(node.inputs[0] ?? '') ?? (this.graph.initializers.has(node.inputs[0] ?? '') ? this.form(node.inputs[0]!) : undefined);
+    if (input?.kind === 'stored' && node.op === 'Gather') return this.gatherAsView(node, input.view);
     if (input?.kind !== 'stored' || !['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Slice', 'Split'].includes(node.op)) return false;
     const views = node.outputs.map((_, i) => moveView(input.view, this.movement(node, i)));
     if (views.some((v) => v === undefined)) return false;
     this.checkSliceBounds(node, input.view);
     node.outputs.forEach((o, i) => this.setStored(o, views[i]!));
+    return true;
+  }
+
+  // Gather of one constant index (x[:, 0]) picks a slice: an offset, and the dim dropped.
+  private gatherAsView(node: Node, from: View): boolean {
+    const indices = node.inputs[1]!;
+    if (!this.graph.initializers.has(indices) && !this.facts.values.has(indices)) return false;
+    const f = this.form(indices);
+    const index = f.kind === 'literal' ? f.value : f.kind === 'shape' && f.dims.length === 1 && typeof f.dims[0] === 'number' ? f.dims[0] : undefined;
+    const m = this.movement(node, 0);
+    if (index === undefined || m.kind !== 'gather' || m.indexRank > 1) return false;
+    const at = index >= 0 ? index : dimAdd(m.axisSize, index);
+    if (typeof m.axisSize === 'number' && (typeof at !== 'number' || at < 0 || at >= m.axisSize)) {
+      throw opError(node, `index ${index} is out of range for a dim of ${m.axisSize}`);
+    }
+    const keep = m.indexRank === 1;
+    const shape = from.shape.flatMap((d, i) => (i === m.axis ? (keep ? [1] : []) : [d]));
+    const strides = from.strides.flatMap((s, i) => (i === m.axis ? (keep ? [0] : []) : [s]));
+    this.setStored(node.outputs[0]!, { ...from, shape, strides, offset: dimAdd(from.offset, dimMul(at, from.strides[m.axis]!)) });
     return true;
   }
 

@@ -2,6 +2,8 @@
 import { inspectCommand } from './inspect.js';
 import { runCommand } from './run.js';
 import { convertCommand } from './convert.js';
+import { optimizeCommand } from './optimize.js';
+import { debugCommand } from './debug.js';
 
 export interface Command {
   readonly name: string;
@@ -11,11 +13,11 @@ export interface Command {
   run(argv: readonly string[]): Promise<boolean>;
 }
 
-const ALL: readonly Command[] = [inspectCommand, runCommand, convertCommand];
+const ALL: readonly Command[] = [inspectCommand, runCommand, convertCommand, optimizeCommand, debugCommand];
 
 export const COMMANDS = new Map(ALL.map((c) => [c.name, c]));
 
 export function usage(): string {
-  const lines = ALL.map((c) => `  ${c.synopsis.padEnd(60)} ${c.summary}`);
+  const lines = ALL.map((c) => `  ${c.synopsis.padEnd(70)} ${c.summary}`);
   return `solder: rewrite exported transformer graphs into fused kernels\n\nusage:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 numbers mismatch, 2 bad input or usage.\n`;
 }

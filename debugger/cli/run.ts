@@ -1,19 +1,21 @@
-// solder run MODEL --inputs FILE.safetensors [--compare] [--json] [--atol X] [--rtol X]
+// solder run MODEL --inputs FILE.safetensors [--optimize] [--compare] [--json] [--atol X] [--rtol X]
 import { load } from '../../api/load.js';
 import { compareOutputs, DEFAULT_TOLERANCE, readRecordedIO, run } from '../../api/run.js';
 import { SolderError } from '../../ir/errors.js';
+import { optimize } from '../../passes/optimize.js';
 import { flag, numberOption, parse, stringOption, UsageError } from './args.js';
 import type { Command } from './commands.js';
 import { formatComparisons } from './format.js';
 
 export const runCommand: Command = {
   name: 'run',
-  synopsis: 'run MODEL --inputs FILE.safetensors [--compare] [--json]',
-  summary: 'run in the reference interpreter; --compare checks out.N',
+  synopsis: 'run MODEL --inputs FILE.safetensors [--optimize] [--compare] [--json]',
+  summary: 'run in the reference interpreter (--optimize: the fused graph); --compare checks out.N',
   async run(argv) {
     const p = parse('run', argv, {
       inputs: { type: 'string' },
       compare: { type: 'boolean' },
+      optimize: { type: 'boolean' },
       json: { type: 'boolean' },
       atol: { type: 'string' },
       rtol: { type: 'string' },
@@ -25,7 +27,8 @@ export const runCommand: Command = {
       atol: numberOption('run', p, 'atol', DEFAULT_TOLERANCE.atol),
       rtol: numberOption('run', p, 'rtol', DEFAULT_TOLERANCE.rtol),
     };
-    const graph = load(file);
+    const loaded = load(file);
+    const graph = flag(p, 'optimize') ? optimize(loaded).graph : loaded;
     const io = readRecordedIO(inputsFile);
     const started = performance.now();
     let outputs;

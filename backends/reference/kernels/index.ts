@@ -5,3 +5,4 @@ import './shape.js';
 import './indexing.js';
 import './nn.js';
 import './fused.js';
+import './collective.js';

@@ -146,7 +146,13 @@ export class Layouts {
     if (cached !== undefined && cached.key === key) return cached.promise;
     const entry: Entry = { key, promise: this.run(group, sizes) };
     this.cache.set(group, entry);
-    entry.value = await entry.promise;
+    try {
+      entry.value = await entry.promise;
+    } catch (e) {
+      // A failed layout is not cached: the next refresh tries again.
+      if (this.cache.get(group) === entry) this.cache.delete(group);
+      throw e;
+    }
     return entry.value;
   }
 

@@ -153,6 +153,11 @@ async function boot(): Promise<void> {
   document.body.dataset.ready = 'true';
 }
 
+// Interactions run as fire-and-forget promises; a failure among them is shown, not lost.
+window.addEventListener('unhandledrejection', (e) => {
+  byId('status').textContent = `error: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`;
+});
+
 boot().catch((e: unknown) => {
   byId('status').textContent = `failed: ${e instanceof Error ? e.message : String(e)}`;
   document.body.dataset.ready = 'error';

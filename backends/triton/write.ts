@@ -1,0 +1,37 @@
+// Writing a plan directory atomically: everything goes into a fresh temporary directory
+// beside PLAN_DIR, which is renamed into place only when complete. File names are fixed
+// (plan.json, weights.safetensors); nothing from the model names a file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SolderError } from '../../ir/errors.js';
+import { encodeSafetensors } from '../../ir/safetensors.js';
+import type { EmittedPlan } from './plan.js';
+
+export const PLAN_FILE = 'plan.json';
+export const WEIGHTS_FILE = 'weights.safetensors';
+
+/** Writes plan.json and weights.safetensors to dir, replacing any previous plan there. */
+export function writePlanDir(dir: string, emitted: Pick<EmittedPlan, 'plan' | 'weights'>): void {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
+    throw new SolderError(`'${dir}' exists and is not a directory`);
+  }
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const temp = path.join(parent, `.${path.basename(target)}.tmp-${tag}`);
+  const old = path.join(parent, `.${path.basename(target)}.old-${tag}`);
+  try {
+    fs.mkdirSync(temp, { recursive: false });
+    fs.writeFileSync(path.join(temp, PLAN_FILE), `${JSON.stringify(emitted.plan, null, 1)}\n`);
+    fs.writeFileSync(path.join(temp, WEIGHTS_FILE), encodeSafetensors(emitted.weights));
+    const replacing = fs.existsSync(target);
+    if (replacing) fs.renameSync(target, old);
+    fs.renameSync(temp, target);
+    if (replacing) fs.rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    if (fs.existsSync(old) && !fs.existsSync(target)) fs.renameSync(old, target);
+    if (e instanceof SolderError) throw e;
+    throw new SolderError(`cannot write plan directory '${dir}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
