@@ -1,7 +1,7 @@
 // diff: which nodes of graph A became which nodes of graph B.
 //
-// When B was rewritten by solder (some node carries `origins`), the mapping is exact from
-// provenance: each fused node maps to the original nodes it replaced, every other node of B
+// When B was rewritten by solder (some node carries `origins`; or A, when given first), the
+// mapping is exact from provenance: each fused node maps to the original nodes it replaced, every other node of B
 // to the node of A with its name. For two unrelated exports of one model, nodes are matched
 // by name first (exact, then without the dynamo exporter's `node_` prefix), then by structure
 // (debugger/diff/structure.ts: Weisfeiler-Lehman colours over op types and neighbourhoods,
@@ -50,7 +50,7 @@ export interface GraphDiff {
   readonly removed: readonly string[];
   /** Nodes of B with no counterpart, in B's order. */
   readonly added: readonly string[];
-  /** Origins that name no node of A (B was rewritten from another graph than A?). */
+  /** Origins that name no node of the original side (rewritten from another graph?). */
   readonly unknownOrigins: readonly string[];
   readonly counts: {
     readonly same: number;
@@ -74,9 +74,16 @@ export interface RawMatch {
 export function diffGraphs(a: Graph, b: Graph): GraphDiff {
   const ia = indexNodes(a);
   const ib = indexNodes(b);
-  const provenance = hasProvenance(b);
-  const { matches, unknownOrigins } = provenance ? matchByProvenance(ia, ib) : { matches: matchByStructure(ia, ib), unknownOrigins: [] };
-  return summarize(ia, ib, provenance ? 'provenance' : 'structure', matches, unknownOrigins);
+  if (hasProvenance(b)) {
+    const { matches, unknownOrigins } = matchByProvenance(ia, ib);
+    return summarize(ia, ib, 'provenance', matches, unknownOrigins);
+  }
+  if (hasProvenance(a)) {
+    // The rewritten graph given first: match the other way round and swap the sides back.
+    const { matches, unknownOrigins } = matchByProvenance(ib, ia);
+    return summarize(ia, ib, 'provenance', matches.map((m) => ({ a: m.b, b: m.a, by: m.by })), unknownOrigins);
+  }
+  return summarize(ia, ib, 'structure', matchByStructure(ia, ib), []);
 }
 
 function summarize(ia: NodeIndex, ib: NodeIndex, mode: GraphDiff['mode'], matches: readonly RawMatch[], unknownOrigins: readonly string[]): GraphDiff {

@@ -12,13 +12,20 @@ import { eliminateDeadCode } from './dead-code.js';
 
 export type Pass = (graph: Graph) => Graph;
 
-/** Runs a pass, re-infers types, and verifies the result in debug mode, naming the pass on failure. */
-export function step(name: string, pass: Pass): Pass {
+/**
+ * How a pass affects types: 'refines' passes give inference more to work with (constant
+ * Reshape targets) and are followed by re-inference; 'keeps' passes only remove nodes,
+ * rename values or turn values into initializers, so every remaining type still holds.
+ */
+export type TypeEffect = 'refines' | 'keeps';
+
+/** Runs a pass, re-infers types when it refines them, and verifies the result in debug mode. */
+export function step(name: string, pass: Pass, effect: TypeEffect): Pass {
   return (graph) => {
     const changed = pass(graph);
     // A pass that found nothing to do returns its input, whose types are already inferred.
     if (changed === graph) return graph;
-    const out = inferTypes(changed, { evaluate: evaluateNode });
+    const out = effect === 'refines' ? inferTypes(changed, { evaluate: evaluateNode }) : changed;
     if (verifyEnabled()) {
       try {
         verify(out);
@@ -30,11 +37,11 @@ export function step(name: string, pass: Pass): Pass {
   };
 }
 
-const foldConstantNodes = step('fold-constants', foldConstants);
-const foldShapeArithmetic = step('fold-shapes', foldShapes);
-const dropNoOps = step('remove-no-ops', removeNoOps);
-const mergeDuplicates = step('cse', eliminateCommonSubexpressions);
-const dropDeadCode = step('dead-code', eliminateDeadCode);
+const foldConstantNodes = step('fold-constants', foldConstants, 'keeps');
+const foldShapeArithmetic = step('fold-shapes', foldShapes, 'refines');
+const dropNoOps = step('remove-no-ops', removeNoOps, 'keeps');
+const mergeDuplicates = step('cse', eliminateCommonSubexpressions, 'keeps');
+const dropDeadCode = step('dead-code', eliminateDeadCode, 'keeps');
 
 /** Cleans an imported graph up so that fusion rules see one canonical form. */
 export function canonicalize(graph: Graph): Graph {

@@ -33,6 +33,11 @@ describe.skipIf(!haveSharedModels)(`diffGraphs on real models (needs ${sharedMod
     expect([...seenA, ...d.removed].sort()).toEqual(original.nodes.map((n) => n.name).sort());
     // Nodes outside any fusion keep their names.
     for (const m of d.mappings.filter((x) => x.kind !== 'replaced')) expect(m.a).toEqual(m.b);
+    // Given the other way round, the same mapping with the sides swapped.
+    const back = diffGraphs(optimized, original);
+    expect(back.mode).toBe('provenance');
+    const key = (x: readonly string[], y: readonly string[], kind: string) => JSON.stringify([x, y, kind]);
+    expect(back.mappings.map((m) => key(m.b, m.a, m.kind)).sort()).toEqual(d.mappings.map((m) => key(m.a, m.b, m.kind)).sort());
   });
 
   it('matches most nodes of two unrelated exports (bert .onnx vs .pt2), and the matches compute the same values', () => {

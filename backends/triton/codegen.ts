@@ -98,7 +98,7 @@ export function pointwiseKernel(k: KernelBody, name: string, out: View, root: Ro
 export type RowMode = 'sum' | 'mean' | 'max' | 'min' | 'softmax' | 'logsoftmax';
 
 /** One program per row of the trailing `inner` dims of `input`: a reduction or a softmax. */
-export function rowKernel(k: KernelBody, name: string, input: string, inShape: readonly Dim[], innerRank: number, mode: RowMode, out: View, maxRow: number): Launch {
+export function rowKernel(k: KernelBody, name: string, input: string, inShape: readonly Dim[], innerRank: number, mode: RowMode, out: View, maxRow: number, float = true): Launch {
   const outer = inShape.slice(0, inShape.length - innerRank);
   const inner = inShape.slice(inShape.length - innerRank);
   const n = dimProduct(inner);
@@ -109,7 +109,10 @@ export function rowKernel(k: KernelBody, name: string, input: string, inShape: r
   k.line(`m = c < ${k.dim(n)}`);
   const idx = [...k.unflatten({ code: 'r', tile: false }, outer), ...k.unflatten({ code: 'c', tile: true }, inner)];
   const x = k.valueAt(input, idx, 'm');
-  const identity = mode === 'max' || mode === 'softmax' || mode === 'logsoftmax' ? 'float("-inf")' : mode === 'min' ? 'float("inf")' : '0.0';
+  // Integer rows (mask arithmetic) pad with the dtype's extremes; 2**62 fits int64 and stays clear of overflow.
+  const low = float ? 'float("-inf")' : '-4611686018427387904';
+  const high = float ? 'float("inf")' : '4611686018427387904';
+  const identity = mode === 'max' || mode === 'softmax' || mode === 'logsoftmax' ? low : mode === 'min' ? high : float ? '0.0' : '0';
   k.line(`x = tl.where(m, ${x.code}, ${identity})`);
   if (mode === 'softmax' || mode === 'logsoftmax') {
     k.line('top = tl.max(x, 0)');

@@ -89,11 +89,11 @@ export class Lowering implements ValueSource {
       this.inputs.push(io);
       this.forms.set(input.name, { kind: 'stored', view: wholeView({ kind: 'input', name }, io.dtype, io.shape) });
     }
+    for (const o of this.graph.outputs) this.demand(o.name);
     for (const output of this.graph.outputs) {
       const name = planName(output.name, this.taken, 'out');
       this.outputs.push({ name, value: output.name, dtype: this.weights.storageDtype(this.dtype(output.name)), shape: this.shape(output.name) });
     }
-    for (const o of this.graph.outputs) this.demand(o.name);
     for (const node of this.graph.nodes) if (this.categories.has(node)) this.lowerNode(node);
     for (const out of this.outputs) {
       if (this.written.has(out.name)) continue;
@@ -330,7 +330,6 @@ export class Lowering implements ValueSource {
   private lowerRow(node: Node): void {
     const x = node.inputs[0]!;
     const shape = this.shape(x);
-    if (!isFloat(this.dtype(x))) throw opError(node, 'reductions over integers are not supported by the Triton backend');
     let inner: number;
     let mode: RowMode;
     if (node.op === 'Softmax' || node.op === 'LogSoftmax') {
@@ -343,12 +342,14 @@ export class Lowering implements ValueSource {
       const axes = reduceAxes(node, shape.length, this.facts.values);
       inner = axes.length;
       if (!axes.every((a, i) => a === shape.length - inner + i)) throw opError(node, 'only reductions over trailing axes are supported by the Triton backend');
-      mode = ({ ReduceSum: 'sum', ReduceMean: 'mean', ReduceMax: 'max', ReduceMin: 'min' } as const)[node.op as 'ReduceSum']!;
+      mode = ({ ReduceSum: 'sum', ReduceMean: 'mean', ReduceMax: 'max', ReduceMin: 'min' } as Record<string, RowMode>)[node.op]!;
+      if (mode === 'mean' && !isFloat(this.dtype(x))) throw opError(node, 'ReduceMean over integers is not supported by the Triton backend');
     }
     const maxRow = this.symbols.evaluate(dimProduct(shape.slice(shape.length - inner)), this.symbols.maxEnv);
     if (maxRow > MAX_ROW) throw opError(node, `rows of ${maxRow} elements exceed the ${MAX_ROW} a generated row kernel holds`);
     const out = this.dest(node.outputs[0]!);
-    this.push(rowKernel(this.body(), provenance(node.name), x, shape, inner, mode, out, maxRow));
+    if (!isFloat(this.dtype(x)) && (mode === 'softmax' || mode === 'logsoftmax')) throw opError(node, 'softmax of integers');
+    this.push(rowKernel(this.body(), provenance(node.name), x, shape, inner, mode, out, maxRow, isFloat(this.dtype(x))));
     this.setStored(node.outputs[0]!, out);
   }
 

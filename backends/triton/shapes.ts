@@ -10,7 +10,7 @@ import { normalizeAxis, opError } from '../../ir/ops/shape-util.js';
 import type { TensorType } from '../../ir/types.js';
 import { type ShapeValue, shapeValues } from '../../passes/shape-values.js';
 import { MOVEMENT_OPS, broadcastOf, describeMovement } from './movement.js';
-import { REDUCE_OPS } from './ops.js';
+import { REDUCE_OPS, UNARY_OPS } from './ops.js';
 
 export interface ShapeFacts {
   readonly shapes: ReadonlyMap<string, readonly Dim[]>;
@@ -114,7 +114,7 @@ export function outputShapes(node: Node, shapes: ReadonlyMap<string, readonly Di
       return [[q[0]!, q[1]!, q[2]!, v[3]!]];
     }
     default:
-      if (present.length >= 1 && node.outputs.length === 1) return [shape(0)]; // unary elementwise
+      if (UNARY_OPS.has(node.op)) return [shape(0)];
       throw opError(node, 'unsupported by the Triton backend');
   }
 }

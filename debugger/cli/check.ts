@@ -35,7 +35,7 @@ export const checkCommand: Command = {
     const say = progress('check');
     const original = load(file);
     const io = readRecordedIO(inputsFile);
-    say('optimizing');
+    if (against === undefined) say('optimizing');
     const optimized = against === undefined ? optimize(original).graph : load(against);
     let report;
     try {

@@ -4,6 +4,11 @@ import { runCommand } from './run.js';
 import { convertCommand } from './convert.js';
 import { optimizeCommand } from './optimize.js';
 import { debugCommand } from './debug.js';
+import { diffCommand } from './diff.js';
+import { checkCommand } from './check.js';
+import { reduceCommand } from './reduce.js';
+import { traceCommand } from './trace.js';
+import { explainCommand } from './explain.js';
 
 export interface Command {
   readonly name: string;
@@ -13,7 +18,8 @@ export interface Command {
   run(argv: readonly string[]): Promise<boolean>;
 }
 
-const ALL: readonly Command[] = [inspectCommand, runCommand, convertCommand, optimizeCommand, debugCommand];
+const ALL: readonly Command[] = [inspectCommand, runCommand, convertCommand, optimizeCommand, debugCommand,
+  explainCommand, traceCommand, diffCommand, checkCommand, reduceCommand];
 
 export const COMMANDS = new Map(ALL.map((c) => [c.name, c]));
 

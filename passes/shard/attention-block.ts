@@ -57,7 +57,11 @@ export function planAttention(view: GraphView, attention: Node, ranks: number, p
     }
     const headSize = width / count;
     let state: HeadAxis = { axis: (view.rank(value) as number) - 1, heads: count, inner: headSize };
-    for (const node of path) state = follow(view, node, state, (rank) => local(role)(rank).length, plan);
+    checkShapeReaders(view, value, state.axis);
+    for (const node of path) {
+      state = follow(view, node, state, (rank) => local(role)(rank).length, plan);
+      checkShapeReaders(view, node.outputs[0] as string, state.axis);
+    }
     if (state.axis !== 1 || state.inner !== 1) throw cannotShard(attention, `its ${role} input does not hold the heads on axis 1`);
     if (isOp(source.node, 'Split')) {
       const segments = splitSegments.get(source.node) ?? new Map<number, Segment>();
@@ -87,7 +91,8 @@ function traceInput(view: GraphView, attention: Node, i: number, role: Role): { 
   let value = attention.inputs[i] as string;
   let reader = attention;
   for (;;) {
-    if (view.soleConsumer(value) !== reader) {
+    const others = (view.consumers.get(value) ?? []).filter((n) => n !== reader);
+    if (view.soleConsumer(value) !== reader && (others.length === 0 || !others.every((n) => isOp(n, 'Shape')))) {
       throw cannotShard(reader, `value '${value}' on the ${role} path of attention '${attention.name}' is also read elsewhere`);
     }
     const node = view.producer.get(value);
@@ -100,6 +105,26 @@ function traceInput(view: GraphView, attention: Node, i: number, role: Role): { 
     }
     if (isOp(node, 'Split') || isSolder(node, 'Linear')) return { path, source: { node, index: node.outputs.indexOf(value) } };
     throw cannotShard(node, `attention '${attention.name}' reads its ${role} input through ${node.op}, which cannot be split by heads`);
+  }
+}
+
+/**
+ * A Shape node reading a sharded value sees the rank's head count, so it may only be used
+ * for other dims: its range must leave the heads axis out, or only constant Gathers of
+ * other dims may read it (T5 reads k's sequence length this way).
+ */
+function checkShapeReaders(view: GraphView, value: string, axis: number): void {
+  const rank = view.rank(value) ?? 0;
+  for (const shape of (view.consumers.get(value) ?? []).filter((n) => isOp(n, 'Shape'))) {
+    const norm = (a: number) => Math.min(Math.max(a < 0 ? a + rank : a, 0), rank);
+    const start = norm(Number(shape.attrs['start']?.value ?? 0));
+    const end = norm(Number(shape.attrs['end']?.value ?? rank));
+    if (axis < start || axis >= end) continue;
+    for (const reader of view.consumers.get(shape.outputs[0] as string) ?? []) {
+      const index = isOp(reader, 'Gather') && reader.inputs[0] === shape.outputs[0] ? view.constant(reader.inputs[1] as string) : undefined;
+      const picked = index === undefined ? [axis - start] : Array.from(index.data, (i) => (i < 0 ? i + end - start : i));
+      if (picked.includes(axis - start)) throw cannotShard(shape, `it reads the sharded heads dim of '${value}'`);
+    }
   }
 }
 
@@ -187,16 +212,22 @@ function planPackedProjection(view: GraphView, split: Node, segments: Map<number
   plan.set(split.name, { kind: 'split', sizes: (r) => placed.map((s) => local(s.role)(r).length * s.headSize) });
 }
 
-/** A mask with one entry per head is cut to the rank's q heads; a broadcast mask stays whole. */
+/**
+ * A mask with one entry per head is cut to the rank's q heads; a broadcast mask stays whole.
+ * A mask whose head dim is only known at run time (1 or all heads) is first expanded to
+ * all heads, so that the cut is right either way.
+ */
 function maskSlice(view: GraphView, attention: Node, qHeads: number, q: (rank: number) => readonly number[]) {
   const mask = attention.inputs[3] ?? '';
-  const rank = mask === '' ? 0 : view.rank(mask) ?? 4;
+  const rank = mask === '' ? 0 : view.rank(mask);
+  if (rank === undefined) throw cannotShard(attention, 'its mask has an unknown rank');
   if (rank < 3) return {};
   const axis = rank - 3;
   const dim = view.dims(mask)?.[axis];
   if (dim === 1) return {};
-  if (dim !== qHeads) throw cannotShard(attention, `its mask has ${dim ?? 'a symbolic number of'} heads, expected 1 or ${qHeads}`);
-  return { mask: { axis, heads: (r: number) => [q(r)[0] as number, (q(r).at(-1) as number) + 1] as const } };
+  if (dim !== undefined && dim !== qHeads) throw cannotShard(attention, `its mask has ${dim} heads, expected 1 or ${qHeads}`);
+  const heads = (r: number) => [q(r)[0] as number, (q(r).at(-1) as number) + 1] as const;
+  return { mask: { axis, heads, ...(dim === undefined ? { expandTo: qHeads } : {}) } };
 }
 
 /** The Linear that Attention's output reaches through Transpose/Reshape becomes row-parallel. */

@@ -24,10 +24,16 @@ export type NodeEdit =
   | { readonly kind: 'split'; readonly sizes: (rank: number) => readonly number[] }
   /** Reshape whose target entry at `axis` becomes the per-rank size (when it is written out). */
   | { readonly kind: 'reshape'; readonly axis: number; readonly size: (rank: number) => number }
-  /** Attention whose per-head mask is cut to the rank's q heads [start, end) along `axis`. */
-  | { readonly kind: 'attention'; readonly mask?: { readonly axis: number; readonly heads: (rank: number) => readonly [number, number] } }
+  /** Attention whose per-head mask is cut to the rank's q heads [start, end) along `axis` (first expanded to `expandTo` heads when set). */
+  | { readonly kind: 'attention'; readonly mask?: MaskCut }
   /** A node that only carries sharded heads through (Transpose, RotaryEmbedding): unchanged, retyped. */
   | { readonly kind: 'follow' };
+
+export interface MaskCut {
+  readonly axis: number;
+  readonly heads: (rank: number) => readonly [number, number];
+  readonly expandTo?: number;
+}
 
 export type ShardPlan = Map<string, NodeEdit>;
 
@@ -66,11 +72,11 @@ export class GraphView {
   }
 }
 
-export function isOp(node: Node | undefined, op: string, domain: string = ONNX_DOMAIN): node is Node {
+export function isOp(node: Node | undefined, op: string, domain: string = ONNX_DOMAIN): boolean {
   return node !== undefined && node.op === op && (node.domain === domain || (domain === ONNX_DOMAIN && node.domain === 'ai.onnx'));
 }
 
-export function isSolder(node: Node | undefined, op: string): node is Node {
+export function isSolder(node: Node | undefined, op: string): boolean {
   return isOp(node, op, SOLDER_DOMAIN);
 }
 
