@@ -162,10 +162,9 @@ function followReshape(view: GraphView, node: Node, state: HeadAxis, localCount:
   for (let b = output.length - 1; b >= 0 && suffix <= extent; b--) {
     const d = output[b];
     if (d === undefined) break;
-    if (suffix * d === extent && d % state.heads === 0) {
-      axis = b;
-      break;
-    }
+    // With one head, size-1 dims also match: the outermost one holds the head.
+    if (suffix * d === extent && d % state.heads === 0) axis = b;
+    else if (axis >= 0) break;
     suffix *= d;
   }
   const shapes = `${shapeString(input.map(orSymbol))} -> ${shapeString(output.map(orSymbol))}`;

@@ -4,10 +4,11 @@
 import type { Rule } from '../rule.js';
 import { layerNormBias, layerNormDecomposed, layerNormOp } from './layer-norm.js';
 import { rmsNormDecomposed, rmsNormOp } from './rms-norm.js';
+import { rmsNormPow } from './rms-pow.js';
 import { skipLayerNorm, skipRmsNorm } from './skip.js';
 
 export const NORM_RULES: readonly Rule[] = [
   layerNormOp, layerNormDecomposed, layerNormBias,
-  rmsNormOp, rmsNormDecomposed,
+  rmsNormOp, rmsNormDecomposed, rmsNormPow,
   skipLayerNorm, skipRmsNorm,
 ];

@@ -17,7 +17,7 @@ import { castsWiden, epsilonIsOneValue, fitsNormalizedDims, reducesTrailingDims,
 const input = (cast: string) => opt(node(cast, op('Cast', capture('x'))));
 
 // mean(x²) + eps
-const meanSquare = op('Add',
+export const meanSquare = op('Add',
   node('mean', op('ReduceMean', oneOf(op('Pow', input('castSquare'), constant('exponent')), op('Mul', input('castSquare'), input('castSquare'))), maybe(constant('axes')))),
   constant('eps'));
 
@@ -27,7 +27,7 @@ const normalized = oneOf(
   op('Div', input('castScale'), op('Sqrt', meanSquare)),
 );
 
-const axisOf = (m: Match, g: GraphView) => trailingAxisOf(m, g, 'mean', 'axes', 'x');
+export const axisOf = (m: Match, g: GraphView) => trailingAxisOf(m, g, 'mean', 'axes', 'x');
 
 // x / √(mean(x²) + eps) · w -> RMSNorm(x, w, epsilon=eps), and · (1 + w) -> offset=1
 export const rmsNormDecomposed = rule({
