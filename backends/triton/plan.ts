@@ -2,6 +2,7 @@
 // kernels, in the shape backends/triton/plan.schema.json fixes for the Python runtime.
 import { type Dim, dimProduct } from '../../ir/dim.js';
 import { type DType, byteSize } from '../../ir/dtype.js';
+import { SolderError } from '../../ir/errors.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Launch, LaunchArg } from './launch.js';
@@ -37,7 +38,14 @@ export interface PlanOptions extends Limits {
 
 /** Lowers an optimized graph and lays it out as plan.json plus the weights to store. */
 export function emitPlan(graph: Graph, options: PlanOptions): EmittedPlan {
-  const lowered = lowerGraph(graph, options.dtype, options);
+  let lowered: Lowered;
+  try {
+    lowered = lowerGraph(graph, options.dtype, options);
+  } catch (e) {
+    // Node names are model text: keep the message on one line whatever they hold.
+    if (e instanceof SolderError && e.message.includes('\n')) throw new SolderError(e.message.replace(/[\r\n]+/g, ' '));
+    throw e;
+  }
   const { symbols } = lowered;
   const env = symbols.maxEnv;
   const uses = bufferUses(lowered, (shape, dtype) => symbols.evaluate(dimProduct(shape), env) * byteSize(dtype));

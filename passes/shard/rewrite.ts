@@ -21,13 +21,14 @@ export function rewriteForRank(graph: Graph, plan: ShardPlan, ranks: number, ran
   const names = new NameSource(graph);
   const nodes: Node[] = [];
   const retyped = new Set<string>();
+  const ctx: RankContext = { constants, names, ranks, rank, maskCuts: new Map() };
   for (const node of graph.nodes) {
     const edit = plan.get(node.name);
     if (edit === undefined) {
       nodes.push(node);
       continue;
     }
-    const rewritten = rewriteNode(graph, node, edit, { constants, names, ranks, rank });
+    const rewritten = rewriteNode(graph, node, edit, ctx);
     for (const n of rewritten) for (const o of n.outputs) retyped.add(o);
     nodes.push(...rewritten);
   }
@@ -44,6 +45,8 @@ interface RankContext {
   readonly names: NameSource;
   readonly ranks: number;
   readonly rank: number;
+  /** The sliced value of each mask already cut, by mask and head range. */
+  readonly maskCuts: Map<string, string>;
 }
 
 function rewriteNode(graph: Graph, node: Node, edit: NodeEdit, ctx: RankContext): Node[] {
@@ -73,8 +76,13 @@ function rewriteNode(graph: Graph, node: Node, edit: NodeEdit, ctx: RankContext)
     }
     case 'attention': {
       if (edit.mask === undefined) return [tagged(node, 'sharded')];
-      const cut = cutMask(node, edit.mask, ctx);
-      const inputs = node.inputs.map((name, i) => (i === 3 ? (cut.at(-1)?.outputs[0] as string) : name));
+      // Layers share one mask: cut it once per rank.
+      const key = [node.inputs[3], ...edit.mask.heads(rank), edit.mask.expandTo].join('\u0000');
+      const known = ctx.maskCuts.get(key);
+      const cut = known === undefined ? cutMask(node, edit.mask, ctx) : [];
+      const sliced = known ?? (cut.at(-1)?.outputs[0] as string);
+      ctx.maskCuts.set(key, sliced);
+      const inputs = node.inputs.map((name, i) => (i === 3 ? sliced : name));
       return [...cut, tagged({ ...node, inputs }, 'sharded')];
     }
   }
