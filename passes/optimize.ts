@@ -7,6 +7,7 @@ import { BUILTIN_RULES } from '../patterns/library.js';
 import type { Rule } from '../patterns/rule.js';
 import { ruleCounts, type RewriteTrace } from '../patterns/trace.js';
 import { canonicalize, cleanup } from './pipeline.js';
+import { verify, verifyEnabled } from '../ir/verify.js';
 
 /** The canonical fused ops, each counted in the report even when zero. */
 export const FUSED_OPS = [
@@ -48,6 +49,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): OptimizeR
   const canonical = canonicalize(graph);
   options.onStage?.('fuse');
   const fused = applyRules(canonical, rules);
+  if (verifyEnabled()) verifyStage('fuse', fused.graph);
   options.onStage?.('cleanup');
   const out = cleanup(fused.graph);
   const report: OptimizeReport = {
@@ -77,4 +79,12 @@ function leftoverOps(graph: Graph): Record<string, number> {
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
+}
+
+function verifyStage(stage: string, graph: Graph): void {
+  try {
+    verify(graph);
+  } catch (e) {
+    throw new Error(`stage '${stage}' produced an invalid graph: ${(e as Error).message}`);
+  }
 }

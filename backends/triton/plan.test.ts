@@ -28,12 +28,14 @@ const fixtures = hasModels
 
 type Obj = { [key: string]: Json };
 
-function planOf(file: string, dtype: 'float32' | 'float16' | 'bfloat16' = 'float32') {
-  return emitPlan(optimize(load(file)).graph, { dtype, maxBatch: 4, maxSeq: 64 });
+// fused: after the rule library; unfused: canonicalized only, so leftover ONNX ops (MatMul
+// of activations, Softmax, LayerNormalization, reductions) take the generated-kernel paths.
+function planOf(file: string, dtype: 'float32' | 'float16' | 'bfloat16' = 'float32', fused = true) {
+  return emitPlan(optimize(load(file), { builtins: fused }).graph, { dtype, maxBatch: 4, maxSeq: 64 });
 }
 
-function checkPlan(file: string, dtype: 'float32' | 'float16' | 'bfloat16'): void {
-  const emitted = planOf(file, dtype);
+function checkPlan(file: string, dtype: 'float32' | 'float16' | 'bfloat16', fused = true): void {
+  const emitted = planOf(file, dtype, fused);
   const plan = emitted.plan as Obj;
   expect(planProblems(plan)).toEqual([]);
   expect(emitted.memory.size).toBeLessThanOrEqual(emitted.memory.naive);
@@ -65,6 +67,14 @@ function checkPlan(file: string, dtype: 'float32' | 'float16' | 'bfloat16'): voi
 describe('plan for the bundled example', () => {
   it.each(['float32', 'float16', 'bfloat16'] as const)('bert.sdpa.dynamo.onnx as %s', (dtype) => checkPlan(example, dtype));
 
+  it('bert.sdpa.dynamo.onnx unfused (generated matmul, softmax)', () => {
+    checkPlan(example, 'float16', false);
+    const kernels = (planOf(example, 'float32', false).plan.generated_kernels ?? {}) as Obj;
+    const sources = Object.values(kernels).map((k) => (k as Obj).source as string);
+    expect(sources.some((s) => s.includes('tl.dot('))).toBe(true);
+    expect(sources.some((s) => s.includes('tl.exp(') && s.includes('tl.max('))).toBe(true);
+  });
+
   it('uses library kernels for the fused ops and reuses arena memory', () => {
     const { plan, report } = planOf(example);
     const kernels = (plan.launches as Obj[]).map((l) => l.kernel as string);
@@ -77,6 +87,9 @@ describe('plan for the bundled example', () => {
 describe.skipIf(!hasModels)('plans for every ../shared/models fixture', () => {
   it.each(fixtures.filter((f) => !UNSUPPORTED.test(f)))('%s', (f) => checkPlan(path.join(modelsDir, f), 'float16'));
 
+  it.each(['llama.eager.onnx', 'gpt2.eager.dynamo.onnx', 't5enc.eager.onnx'].filter((f) => fixtures.includes(f)))('%s unfused', (f) =>
+    checkPlan(path.join(modelsDir, f), 'float32', false));
+
   it.each(fixtures.filter((f) => UNSUPPORTED.test(f)))('%s fails with a one-line error naming the node and op', (f) => {
     expect(() => planOf(path.join(modelsDir, f))).toThrowError(/^[^\n]*node '[^'\n]+' \(Conv\): Conv cannot run on the Triton runtime[^\n]*$/);
   });
@@ -86,10 +99,10 @@ describe.skipIf(!hasModels)('plans for every ../shared/models fixture', () => {
 const runtimePython = [process.env.SOLDER_PYTHON, 'python3'].find((py) => py !== undefined && spawnSync(py, ['-c', 'import torch, triton'], { encoding: 'utf8' }).status === 0);
 
 describe.skipIf(runtimePython === undefined)('runtime: a float32 plan of the example matches the recorded outputs', () => {
-  it('python -m solder_runtime run --compare (1e-3 max abs)', () => {
+  it.each([['fused', true], ['unfused', false]] as const)('%s: python -m solder_runtime run --compare (1e-3 max abs)', (_, fused) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'solder-e2e-'));
     try {
-      writePlanDir(path.join(dir, 'plan'), planOf(example));
+      writePlanDir(path.join(dir, 'plan'), planOf(example, 'float32', fused));
       const out = execFileSync(runtimePython!, ['-m', 'solder_runtime', 'run', path.join(dir, 'plan'), '--inputs',
         path.join(repoRoot, 'examples/bert.sdpa.io.safetensors'), '--compare', '--device', 'cpu', '--atol', '1e-3', '--rtol', '0'], {
         encoding: 'utf8',

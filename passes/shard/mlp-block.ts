@@ -6,7 +6,7 @@
 // and gate act per unit, so they need no communication.
 import type { Node } from '../../ir/graph.js';
 import { planRow } from './attention-block.js';
-import { GraphView, type ShardPlan, cannotShard, isOp, isSolder, range } from './plan.js';
+import { GraphView, type ShardPlan, cannotShard, isSolder, range } from './plan.js';
 
 // Single-input ops that act on each hidden unit alone, so they may sit between the projections.
 const UNIT_WISE = new Set(['Relu', 'Tanh', 'Sigmoid', 'Gelu', 'Erf', 'Identity', 'Elu', 'Selu', 'Celu', 'LeakyRelu', 'Softplus', 'HardSigmoid', 'HardSwish', 'Mish']);
@@ -38,7 +38,7 @@ function upProjection(view: GraphView, down: Node, plan: ShardPlan): Node | unde
     const node = view.producer.get(value);
     if (node === undefined || plan.has(node.name)) return undefined;
     if (isSolder(node, 'GatedMLP') || isSolder(node, 'Linear')) return node;
-    const unitWise = (isOp(node, node.op) && UNIT_WISE.has(node.op)) || isSolder(node, 'Gelu');
+    const unitWise = UNIT_WISE.has(node.op) && (node.domain === '' || node.domain === 'ai.onnx' || isSolder(node, 'Gelu'));
     if (!unitWise || node.inputs.length !== 1) return undefined;
     reader = node;
     value = node.inputs[0] as string;

@@ -4,16 +4,13 @@
 import { SolderError } from '../../ir/errors.js';
 import { type Graph, type Initializer, initializerFromTensor } from '../../ir/graph.js';
 import { type Tensor, makeTensor, tensorFromBytes } from '../../ir/tensor.js';
-import { NameSource } from '../edit.js';
+import type { NameSource } from '../edit.js';
 
 export class RankConstants {
   readonly added: Initializer[] = [];
   private readonly made = new Map<string, string>();
-  private readonly names: NameSource;
-
-  constructor(private readonly graph: Graph, readonly rank: number) {
-    this.names = new NameSource(graph);
-  }
+  /** `names` is shared with the rest of the rank's rewrite, so that no two new names clash. */
+  constructor(private readonly graph: Graph, readonly rank: number, private readonly names: NameSource) {}
 
   /** The picked columns of a [K, N] weight or the picked entries of an [N] bias. */
   columns(name: string, pick: readonly number[]): string {

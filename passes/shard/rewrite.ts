@@ -17,8 +17,8 @@ export const TP_RANKS_KEY = 'solder.tensor_parallel.ranks';
 
 /** The graph rank `rank` of `ranks` runs. */
 export function rewriteForRank(graph: Graph, plan: ShardPlan, ranks: number, rank: number): Graph {
-  const constants = new RankConstants(graph, rank);
   const names = new NameSource(graph);
+  const constants = new RankConstants(graph, rank, names);
   const nodes: Node[] = [];
   const retyped = new Set<string>();
   const ctx: RankContext = { constants, names, ranks, rank, maskCuts: new Map() };

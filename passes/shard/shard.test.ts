@@ -59,7 +59,7 @@ describe('shardGraph on synthetic layers', () => {
       packed: fc.boolean(),
       explicitHeads: fc.boolean(),
       perHeadMask: fc.boolean(),
-      mlp: fc.constantFrom('gelu' as const, 'gated' as const),
+      mlp: fc.constantFrom('gelu' as const, 'relu-node' as const, 'gated' as const),
       seed: fc.integer({ min: 1, max: 1000 }),
     }).filter((c) => c.qHeads % c.ranks === 0 && c.qHeads % c.groups === 0);
     fc.assert(

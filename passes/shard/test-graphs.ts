@@ -16,7 +16,8 @@ export interface LayerShape {
   readonly explicitHeads: boolean;
   /** An additive mask input of shape [1, qHeads, seq, seq]. */
   readonly perHeadMask: boolean;
-  readonly mlp: 'gelu' | 'gated';
+  /** Linear[gelu], Linear then a separate Relu node, or GatedMLP. */
+  readonly mlp: 'gelu' | 'relu-node' | 'gated';
   readonly seed: number;
 }
 
@@ -77,7 +78,9 @@ export function transformerLayer(s: LayerShape): Graph {
   if (s.mlp === 'gated') {
     [up] = b.node('GatedMLP', [attended as string, weight('w_gate', [hidden, inner]), weight('w_up', [hidden, inner])], { activation: 'silu' }, fused) as [string];
   } else {
-    [up] = b.node('Linear', [attended as string, weight('w_fc', [hidden, inner]), weight('b_fc', [inner])], { activation: 'gelu' }, fused) as [string];
+    const activation = s.mlp === 'gelu' ? 'gelu' : 'none';
+    [up] = b.node('Linear', [attended as string, weight('w_fc', [hidden, inner]), weight('b_fc', [inner])], { activation }, fused) as [string];
+    if (s.mlp === 'relu-node') [up] = b.node('Relu', [up]) as [string];
   }
   const [out] = b.node('Linear', [up, weight('w_down', [inner, hidden]), weight('b_down', [hidden]), attended as string], {}, { ...fused, name: 'down_proj' });
   return b.output(out as string).build();
