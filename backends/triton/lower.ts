@@ -15,6 +15,7 @@ import { type Form, type Idx, KernelBody, type ValueSource } from './emit.js';
 import type { Val } from './elementwise.js';
 import type { Launch } from './launch.js';
 import { lowerLibrary } from './library.js';
+import { lowerMatmul, lowerRow } from './rows.js';
 import { type Movement, describeMovement } from './movement.js';
 import { type Category, categoryOf, dataInputs } from './ops.js';
 import { planName, provenance } from './sanitize.js';
@@ -51,8 +52,6 @@ export interface Lowered {
   readonly buffers: ReadonlyMap<string, { readonly dtype: DType; readonly shape: readonly Dim[] }>;
   readonly weights: WeightTable;
 }
-
-const MAX_ROW = 65536;
 
 /** Lowers a graph (after optimize) to launches over inputs, outputs, weights and buffers. */
 export function lowerGraph(graph: Graph, dtype: PlanDtype, limits: Limits): Lowered {
@@ -211,7 +210,8 @@ export class Lowering implements ValueSource {
     this.push(pointwiseKernel(this.body(), provenance(name), out, root));
   }
 
-  private body(): KernelBody {
+  /** A fresh generated-kernel body reading this lowering's values. */
+  body(): KernelBody {
     return newBody({ symbols: this.symbols, form: (v) => this.form(v), shape: (v) => this.shape(v), dtype: (v) => this.dtype(v), movement: (n, o) => this.movement(n, o) }, (s) => this.wholeOf(s));
   }
 
@@ -253,8 +253,8 @@ export class Lowering implements ValueSource {
     const category = this.categories.get(node)!;
     switch (category) {
       case 'library': return lowerLibrary(this, node);
-      case 'row': return this.lowerRow(node);
-      case 'matmul': return this.lowerMatmul(node);
+      case 'row': return lowerRow(this, node);
+      case 'matmul': return lowerMatmul(this, node);
       case 'movement': return this.asViews(node) ? undefined : this.placeComputed(node);
       case 'elementwise': return this.placeComputed(node);
     }
@@ -325,39 +325,5 @@ export class Lowering implements ValueSource {
       const f = this.form(node.inputs[i]!);
       return f.kind !== 'inline' || this.isCheap(f.node);
     });
-  }
-
-  private lowerRow(node: Node): void {
-    const x = node.inputs[0]!;
-    const shape = this.shape(x);
-    let inner: number;
-    let mode: RowMode;
-    if (node.op === 'Softmax' || node.op === 'LogSoftmax') {
-      const opset = this.graph.meta.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 13;
-      const axis = normalizeAxis(node, node.attrs.axis?.kind === 'int' ? node.attrs.axis.value : opset < 13 ? 1 : -1, shape.length);
-      if (opset >= 13 && axis !== shape.length - 1) throw opError(node, 'softmax over an axis other than the last is not supported by the Triton backend');
-      inner = shape.length - axis;
-      mode = node.op === 'Softmax' ? 'softmax' : 'logsoftmax';
-    } else {
-      const axes = reduceAxes(node, shape.length, this.facts.values);
-      inner = axes.length;
-      if (!axes.every((a, i) => a === shape.length - inner + i)) throw opError(node, 'only reductions over trailing axes are supported by the Triton backend');
-      mode = ({ ReduceSum: 'sum', ReduceMean: 'mean', ReduceMax: 'max', ReduceMin: 'min' } as Record<string, RowMode>)[node.op]!;
-      if (mode === 'mean' && !isFloat(this.dtype(x))) throw opError(node, 'ReduceMean over integers is not supported by the Triton backend');
-    }
-    const maxRow = this.symbols.evaluate(dimProduct(shape.slice(shape.length - inner)), this.symbols.maxEnv);
-    if (maxRow > MAX_ROW) throw opError(node, `rows of ${maxRow} elements exceed the ${MAX_ROW} a generated row kernel holds`);
-    const out = this.dest(node.outputs[0]!);
-    if (!isFloat(this.dtype(x)) && (mode === 'softmax' || mode === 'logsoftmax')) throw opError(node, 'softmax of integers');
-    this.push(rowKernel(this.body(), provenance(node.name), x, shape, inner, mode, out, maxRow, isFloat(this.dtype(x))));
-    this.setStored(node.outputs[0]!, out);
-  }
-
-  private lowerMatmul(node: Node): void {
-    const [a, b] = [node.inputs[0]!, node.inputs[1]!];
-    if (this.shape(a).length < 2 || this.shape(b).length < 2) throw opError(node, 'MatMul of a vector is not supported by the Triton backend');
-    const out = this.dest(node.outputs[0]!);
-    this.push(matmulKernel(this.body(), provenance(node.name), a, b, out, this.planDtype));
-    this.setStored(node.outputs[0]!, out);
   }
 }

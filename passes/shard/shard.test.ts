@@ -74,6 +74,12 @@ describe('shardGraph on synthetic layers', () => {
     );
   });
 
+  it.each(['gelu', 'relu-node', 'gated'] as const)('shards the %s MLP with GQA heads over 2 and 4 ranks', (mlp) => {
+    const shape = { ...BASE, qHeads: 8, kvHeads: 2, mlp };
+    const graph = transformerLayer(shape);
+    for (const ranks of [2, 4]) expect(shardedError(graph, shardGraph(graph, { ranks }), layerFeeds(shape))).toBeLessThanOrEqual(1e-5);
+  });
+
   it('writes the per-rank head count into explicit Reshape targets and split sizes', () => {
     const graph = transformerLayer({ ...BASE, qHeads: 8, kvHeads: 2 });
     const [rank0] = shardGraph(graph, { ranks: 4 });
