@@ -5,7 +5,6 @@ import { type Dim, dimAdd, isKnown } from '../../ir/dim.js';
 import type { DType } from '../../ir/dtype.js';
 import { isFloat } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
-import { opError } from '../../ir/ops/shape-util.js';
 import { type Val, elementwiseCode, literal } from './elementwise.js';
 import { rotary, trilu } from './emit-index.js';
 import { MOVEMENT_OPS, type Movement } from './movement.js';

@@ -4,13 +4,13 @@
 // and elementwise chains inlined into their single consumer or materialized by a generated
 // pointwise kernel.
 import type { Dim } from '../../ir/dim.js';
-import { dimAdd, dimMul, dimProduct } from '../../ir/dim.js';
+import { dimAdd, dimMul } from '../../ir/dim.js';
 import type { DType } from '../../ir/dtype.js';
 import { isFloat } from '../../ir/dtype.js';
 import { SolderError } from '../../ir/errors.js';
 import type { Graph, Node } from '../../ir/graph.js';
-import { normalizeAxis, opError } from '../../ir/ops/shape-util.js';
-import { type RowMode, matmulKernel, newBody, pointwiseKernel, rowKernel } from './codegen.js';
+import { opError } from '../../ir/ops/shape-util.js';
+import { newBody, pointwiseKernel } from './codegen.js';
 import { type Form, type Idx, KernelBody, type ValueSource } from './emit.js';
 import type { Val } from './elementwise.js';
 import type { Launch } from './launch.js';
@@ -19,7 +19,7 @@ import { lowerMatmul, lowerRow } from './rows.js';
 import { type Movement, describeMovement } from './movement.js';
 import { type Category, categoryOf, dataInputs } from './ops.js';
 import { planName, provenance } from './sanitize.js';
-import { type ShapeFacts, planShapes, reduceAxes } from './shapes.js';
+import { type ShapeFacts, planShapes } from './shapes.js';
 import { type Limits, Symbols } from './symbols.js';
 import { type TensorSource, type View, isContiguous, moveView, wholeView } from './views.js';
 import { WeightTable, type WeightTransform } from './weights.js';

@@ -9,6 +9,7 @@ import { checkCommand } from './check.js';
 import { reduceCommand } from './reduce.js';
 import { traceCommand } from './trace.js';
 import { explainCommand } from './explain.js';
+import { planCommand } from './plan.js';
 
 export interface Command {
   readonly name: string;
@@ -19,7 +20,7 @@ export interface Command {
 }
 
 const ALL: readonly Command[] = [inspectCommand, runCommand, convertCommand, optimizeCommand, debugCommand,
-  explainCommand, traceCommand, diffCommand, checkCommand, reduceCommand];
+  explainCommand, traceCommand, diffCommand, checkCommand, reduceCommand, planCommand];
 
 export const COMMANDS = new Map(ALL.map((c) => [c.name, c]));
 
