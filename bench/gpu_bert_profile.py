@@ -40,7 +40,7 @@ def kernel_times(fn, top: int, reps: int = 5) -> dict:
     from torch.profiler import ProfilerActivity, profile
     fn()
     torch.cuda.synchronize()
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
         for _ in range(reps):
             fn()
         torch.cuda.synchronize()
@@ -48,9 +48,7 @@ def kernel_times(fn, top: int, reps: int = 5) -> dict:
     for e in prof.events():
         if "cuda" not in str(getattr(e, "device_type", "")).lower():
             continue
-        us = getattr(e, "device_time", None)
-        us = e.cuda_time if us is None else us
-        per_name[e.name] = per_name.get(e.name, 0.0) + us / 1000 / reps
+        per_name[e.name] = per_name.get(e.name, 0.0) + e.time_range.elapsed_us() / 1000 / reps
         count += 1
     ranked = sorted(per_name.items(), key=lambda kv: -kv[1])
     return {"kernel_ms": sum(per_name.values()), "kernels_per_call": count / reps,

@@ -2,6 +2,7 @@
 // the rewrite trace, per-node numerics from `check`, and rule explanations on demand.
 import { readRecordedIO } from '../../api/run.js';
 import type { Graph } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
 import { opKey } from '../../ir/graph.js';
 import { explainRule, type Explanation } from '../../patterns/explain.js';
 import { BUILTIN_RULES } from '../../patterns/library.js';
@@ -14,7 +15,7 @@ import type { NodeNumerics } from '../web/server.js';
 /** The before/after session: `graph` against its optimized form, with numerics when inputs are given. */
 export function optimizedSession(graph: Graph, inputsFile: string | undefined): SessionInput {
   const { graph: optimized, trace } = optimize(graph);
-  const numerics = inputsFile === undefined ? undefined : nodeNumerics(graph, optimized, inputsFile);
+  const numerics = inputsFile === undefined ? undefined : nodeNumerics(graph, optimized, readRecordedIO(inputsFile).inputs);
   const canonical = canonicalize(graph);
   return {
     graph,
@@ -25,8 +26,9 @@ export function optimizedSession(graph: Graph, inputsFile: string | undefined): 
   };
 }
 
-function nodeNumerics(original: Graph, optimized: Graph, inputsFile: string): NodeNumerics[] {
-  const report = checkGraphs(original, optimized, readRecordedIO(inputsFile).inputs);
+/** Per-node errors of `optimized` against a float64 run of `original` (see debugger/check.ts), for the page. */
+export function nodeNumerics(original: Graph, optimized: Graph, inputs: ReadonlyMap<string, Tensor>): NodeNumerics[] {
+  const report = checkGraphs(original, optimized, inputs);
   const first = report.firstFailing?.name;
   return report.nodes.map((n) => ({ name: n.name, maxAbs: n.maxAbs, maxRel: n.maxRel, ok: n.ok, firstFailing: n.name === first }));
 }

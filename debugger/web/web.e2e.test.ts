@@ -1,10 +1,15 @@
 // The debugger page in a real browser: before/after, search, details, explain, numerics,
 // hostile model strings, and a 20,000-node graph. Screenshots go to test/artifacts/.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load } from '../../api/load.js';
+import { readRecordedIO } from '../../api/run.js';
+import { floatAttr } from '../../ir/attrs.js';
+import { optimize } from '../../passes/optimize.js';
+import { nodeNumerics } from '../cli/debug-session.js';
+import { recordingName } from '../../test/models.js';
 import type { Explanation } from '../../patterns/explain.js';
 import { HOSTILE, editedCopy, hostileGraph, syntheticGraph } from '../../test/debugger-graphs.js';
 import { bertModel, buildDebuggerPage, hasChromium, launchChromium, repoRoot } from '../../test/debugger-page.js';
@@ -105,6 +110,39 @@ describe.skipIf(!hasChromium)('debugger page in Chromium', () => {
       expect(await page.locator('.pane[data-side="after"] g.node.num-ok').count()).toBe(afterNames.length - 1);
       expect(await page.textContent('#details')).toContain('first divergence');
       await page.screenshot({ path: join(artifacts, 'debugger-bert-numerics.png') });
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+
+  it('finds a broken fused Attention through real optimize + check: origins, error, first divergence', async () => {
+    const model = bertModel();
+    const before = load(model);
+    const { graph: optimized, trace } = optimize(before);
+    const attention = optimized.nodes.find((n) => n.op === 'Attention');
+    expect(attention).toBeDefined();
+    const scale = attention!.attrs.scale;
+    const broken = {
+      ...optimized,
+      nodes: optimized.nodes.map((n) => (n === attention && scale?.kind === 'float' ? { ...n, attrs: { ...n.attrs, scale: floatAttr(scale.value * 2) } } : n)),
+    };
+    const io = readRecordedIO(join(dirname(model), `${recordingName(model)}.io.safetensors`));
+    const numerics = nodeNumerics(before, broken, io.inputs);
+    const { page, server, dialogs, errors } = await open({ graph: before, compare: broken, trace: trace.applications, numerics });
+    try {
+      await page.click('#jump');
+      await page.waitForFunction((n) => document.querySelector('#details h2')?.textContent === n, attention!.name);
+      const details = (await page.textContent('#details')) ?? '';
+      expect(details).toContain('Attention');
+      expect(details).toContain('first divergence');
+      expect(details).toMatch(/Origins \(\d+ original nodes\)/);
+      // The original Softmax of that layer is among the origins highlighted on the left.
+      const related = await titles(page, '.pane[data-side="before"] g.node.related');
+      expect(related.some((name) => attention!.origins!.includes(name))).toBe(true);
+      await page.screenshot({ path: join(artifacts, 'debugger-bert-broken-attention.png') });
       expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

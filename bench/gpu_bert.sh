@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# BERT-base end to end on a CUDA machine without Node.js: export -> solder optimize/plan -> runtime
+# vs Hugging Face eager and torch.compile, plus the fixture correctness check of issue "GPU backend".
+#
+# Needs the bundle made by bench/gpu_bert_bundle.sh (node.xz, solder.tar.xz, models/) in
+# $GPU_BERT_BUNDLE (default .device/gpu_bert); writes gpu_bert.json, fixtures.json and the
+# log to $OUT (default bench/out). The last lines printed are the summary table.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUNDLE=${GPU_BERT_BUNDLE:-.device/gpu_bert}
+OUT=${OUT:-bench/out}
+W=/tmp/gpu_bert
+mkdir -p "$OUT"
+rm -rf "$W" && mkdir -p "$W/bin" "$W/plans"
+exec > >(tee "$OUT/gpu_bert.log") 2>&1
+export PYTHONUNBUFFERED=1 SOLDER_CACHE_DIR="$W/cache"
+unset TRITON_CACHE_DIR  # solder_runtime points it into SOLDER_CACHE_DIR: the first run is cold
+stamp() { echo "[$(date +%T)] $*"; }
+
+stamp "unpack node and solder"
+python3 - "$BUNDLE" "$W" <<'EOF' || exit 1
+import lzma, os, shutil, sys, tarfile
+bundle, work = sys.argv[1:]
+with lzma.open(f"{bundle}/node.xz") as src, open(f"{work}/bin/node", "wb") as dst:
+    shutil.copyfileobj(src, dst)
+os.chmod(f"{work}/bin/node", 0o755)
+tarfile.open(f"{bundle}/solder.tar.xz").extractall(work)
+EOF
+export PATH="$W/bin:$PATH"
+SOLDER=(node "$W/solder/bin/solder.js")
+if "${SOLDER[@]}" --help | grep -q '^  plan '; then PLAN=("${SOLDER[@]}" plan)
+else PLAN=(env SOLDER_ROOT="$W/solder" node bench/solder_plan.mjs); fi
+nvidia-smi -L; node --version
+python3 -c 'import torch, triton, transformers; print("torch", torch.__version__, "triton", triton.__version__, "transformers", transformers.__version__)'
+
+stamp "export BERT-base to ONNX"
+timeout 240 python3 bench/gpu_bert.py export "$W/bert.onnx" 2>&1 | grep -v Warning | tail -3
+ls -la "$W"
+
+stamp "solder optimize, and plans (BERT fp16 + fp32, fixtures) in parallel"
+( time "${SOLDER[@]}" optimize "$W/bert.onnx" -o "$W/bert.opt.onnx" --report "$OUT/bert.optimize.json" ) 2>&1
+for dt in float16 float32; do
+  ( time timeout 240 "${PLAN[@]}" "$W/bert.onnx" -o "$W/plan_$dt" --dtype $dt --max-batch 32 --max-seq 512 ) \
+    > "$W/plan_$dt.log" 2>&1 &
+done
+FIXTURES=(bert.eager.onnx llama.eager.onnx gpt2.eager.dynamo.onnx t5enc.eager.onnx vit.eager.onnx)
+( for m in "${FIXTURES[@]}"; do for dt in float32 float16; do
+    timeout 60 "${PLAN[@]}" "$BUNDLE/models/$m" -o "$W/plans/$m.$dt" --dtype $dt --max-batch 4 --max-seq 64 \
+      | sed "s|^|$m $dt: |" | head -2
+  done; done ) > "$W/fixture_plans.log" 2>&1 &
+wait
+cat "$W/plan_float16.log" "$W/plan_float32.log" "$W/fixture_plans.log"
+
+stamp "bench (cold warm-up first, then correctness, then timings)"
+timeout 360 python3 bench/gpu_bert.py bench --plan16 "$W/plan_float16" --plan32 "$W/plan_float32" \
+  --json "$OUT/gpu_bert.json" --compile-budget-s 200
+stamp "warm-up again in a second process (kernel cache warm)"
+timeout 90 python3 bench/gpu_bert.py warmup --plan16 "$W/plan_float16" --json "$OUT/gpu_bert.json"
+
+stamp "fixtures: float32 plans within 1e-3 max abs, float16 within 1e-2 relative L2"
+timeout 150 python3 bench/gpu_fixtures.py "$W/plans" "$BUNDLE/models" "${FIXTURES[@]}" --json "$OUT/fixtures.json" \
+  > "$W/fixtures.log" 2>&1
+stamp "done"
+grep -h "^correct " "$OUT/gpu_bert.log" | tail -12
+grep -v Warning "$W/fixtures.log" | grep -v TensorHandle
+python3 bench/gpu_bert.py table "$OUT/gpu_bert.json"
