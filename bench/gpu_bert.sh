@@ -12,10 +12,13 @@ OUT=${OUT:-bench/out}
 W=/tmp/gpu_bert
 mkdir -p "$OUT"
 rm -rf "$W" && mkdir -p "$W/bin" "$W/plans"
-exec > >(tee "$OUT/gpu_bert.log") 2>&1
 export PYTHONUNBUFFERED=1 SOLDER_CACHE_DIR="$W/cache"
 unset TRITON_CACHE_DIR  # solder_runtime points it into SOLDER_CACHE_DIR: the first run is cold
 stamp() { echo "[$(date +%T)] $*"; }
+
+main() {
+START=$(date +%s)
+left() { local l=$(( START + ${GPU_BERT_SECONDS:-570} - $(date +%s) - $1 )); (( l > 10 )) && echo $l || echo 10; }
 
 stamp "unpack node and solder"
 python3 - "$BUNDLE" "$W" <<'EOF' || exit 1
@@ -52,15 +55,17 @@ wait
 cat "$W/plan_float16.log" "$W/plan_float32.log" "$W/fixture_plans.log"
 
 stamp "bench (cold warm-up first, then correctness, then timings)"
-timeout 360 python3 bench/gpu_bert.py bench --plan16 "$W/plan_float16" --plan32 "$W/plan_float32" \
+timeout "$(left 110)" python3 bench/gpu_bert.py bench --plan16 "$W/plan_float16" --plan32 "$W/plan_float32" \
   --json "$OUT/gpu_bert.json" --compile-budget-s 200
 stamp "warm-up again in a second process (kernel cache warm)"
-timeout 90 python3 bench/gpu_bert.py warmup --plan16 "$W/plan_float16" --json "$OUT/gpu_bert.json"
+timeout "$(left 70)" python3 bench/gpu_bert.py warmup --plan16 "$W/plan_float16" --json "$OUT/gpu_bert.json"
 
 stamp "fixtures: float32 plans within 1e-3 max abs, float16 within 1e-2 relative L2"
-timeout 150 python3 bench/gpu_fixtures.py "$W/plans" "$BUNDLE/models" "${FIXTURES[@]}" --json "$OUT/fixtures.json" \
+timeout "$(left 5)" python3 bench/gpu_fixtures.py "$W/plans" "$BUNDLE/models" "${FIXTURES[@]}" --json "$OUT/fixtures.json" \
   > "$W/fixtures.log" 2>&1
+grep -v "Warning\|TensorHandle" "$W/fixtures.log"
 stamp "done"
-grep -h "^correct " "$OUT/gpu_bert.log" | tail -12
-grep -v Warning "$W/fixtures.log" | grep -v TensorHandle
-python3 bench/gpu_bert.py table "$OUT/gpu_bert.json"
+python3 bench/gpu_bert.py table "$OUT/gpu_bert.json" --fixtures "$OUT/fixtures.json"
+}
+
+main 2>&1 | tee "$OUT/gpu_bert.log"
