@@ -6,6 +6,7 @@ export default defineConfig({
     exclude: ['node_modules/**', 'dist/**'],
     testTimeout: 120_000,
     pool: 'forks',
+    setupFiles: ['test/setup.ts'],
     // Every pass is verified as it runs, so a pass that breaks a graph fails naming itself.
     env: { SOLDER_VERIFY: '1' },
   },

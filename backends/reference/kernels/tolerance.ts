@@ -12,3 +12,9 @@ export function closeTo(dtype: DType, got: number, want: number): boolean {
   if (want === 0 || !Number.isFinite(want)) return Object.is(got, want);
   return Math.abs(got - want) <= (RELATIVE[dtype] ?? 0) * Math.abs(want);
 }
+
+/** Like closeTo, with the error measured against max(|want|, scale): for results whose absolute error does not shrink with them. */
+export function closeOnScale(dtype: DType, got: number, want: number, scale: number): boolean {
+  if (!isFloat(dtype) || !Number.isFinite(want) || Math.abs(want) >= scale) return closeTo(dtype, got, want);
+  return Math.abs(got - want) <= (RELATIVE[dtype] ?? 0) * scale;
+}
