@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Dim, dimAdd, dimMul, dimSub, sym } from '../dim.js';
-import { parseDimParam } from './onnx-dims.js';
+import { MAX_PARAM_LENGTH, parseDimParam } from './onnx-dims.js';
 
 const leaf: fc.Arbitrary<Dim> = fc.oneof(
   fc.integer({ min: -5, max: 64 }),
@@ -22,6 +22,8 @@ describe('parseDimParam', () => {
   it('parses every symbolic dim expression back to the same dim', () => {
     fc.assert(fc.property(dim, (d) => {
       if (typeof d === 'number') return;
+      // Longer texts are kept opaque on purpose (the test below); the round trip is for the rest.
+      if (d.expr.length > MAX_PARAM_LENGTH) return;
       expect(parseDimParam(d.expr)).toEqual(d);
     }), { numRuns: 500 });
   });

@@ -6,7 +6,7 @@ import { type Dim, dimAdd, dimMul, dimSub, sym } from '../dim.js';
 
 // Bounds that keep a hostile dim_param from costing time or memory: (a+b)*(c+d)*... grows
 // exponentially in terms.
-const MAX_PARAM_LENGTH = 200;
+export const MAX_PARAM_LENGTH = 200;
 const MAX_TERMS = 64;
 
 /** The dim a dim_param string denotes. */
