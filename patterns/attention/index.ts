@@ -4,6 +4,7 @@
 import type { Rule } from '../rule.js';
 import { eagerAttention, eagerMaskBeforeScale } from './eager.js';
 import { groupedQueryAttention } from './gqa.js';
+import { paddingCausalMask } from './masks-padding-causal.js';
 import { flattenedKeyTranspose } from './key-transpose.js';
 import { onnxAttention } from './onnx-attention.js';
 import { sdpaSplitScale } from './sdpa.js';
@@ -15,4 +16,5 @@ export const ATTENTION_RULES: readonly Rule[] = [
   sdpaSplitScale,
   onnxAttention,
   groupedQueryAttention,
+  paddingCausalMask,
 ];
