@@ -142,13 +142,19 @@ def bench(args) -> None:
         out.write_text(json.dumps(results, indent=1))
 
     # first solder work in this process, with an empty kernel cache: the cold warm-up
-    results["warmup_cold"] = cold_start(args.plan16, parse_shapes(args.warm_shape)[0], device)
+    if not args.skip_warmup:
+        results["warmup_cold"] = cold_start(args.plan16, parse_shapes(args.warm_shape)[0], device)
+        save()
     plan16 = Plan.load(args.plan16).to(device)
     plan32 = Plan.load(args.plan32).to(device) if args.plan32 else None
     m32 = bert_base(torch.float32, device)
     m16 = bert_base(torch.float16, device)
     with torch.inference_mode():
-        results["correctness"] = correctness(plan16, plan32, m32, m16, device)
+        try:
+            results["correctness"] = [] if args.skip_correctness else correctness(plan16, plan32, m32, m16, device)
+        except Exception as e:  # keep going: the timings still say something
+            results["correctness_error"] = f"{type(e).__name__}: {str(e)[:500]}"
+            print("correctness error: " + results["correctness_error"], flush=True)
         save()
         del plan32, m32
         torch.cuda.empty_cache()
@@ -157,28 +163,30 @@ def bench(args) -> None:
         for b, s in parse_shapes(args.shapes):
             x = bert_inputs(b, s, device)
             row = {}
-            t = time.perf_counter()
-            plan16(**x)
-            sync()
-            row["solder_first_call_s"] = time.perf_counter() - t
-            row["solder"] = latency_ms(lambda: plan16(**x))
             row["hf_eager"] = latency_ms(lambda: m16(**x))
             if compiled is not None and time.perf_counter() < deadline:
                 def step():
                     torch.compiler.cudagraph_mark_step_begin()
                     return compiled(**x)
                 t = time.perf_counter()
-                step()
-                sync()
-                row["compile_first_call_s"] = time.perf_counter() - t
-                row["torch_compile"] = latency_ms(step)
                 try:
+                    step()
+                    sync()
+                    row["compile_first_call_s"] = time.perf_counter() - t
+                    row["torch_compile"] = latency_ms(step)
                     row["compile_profile"] = kernel_times(step, args.profile_top)
-                except Exception as e:
-                    row["compile_profile"] = {"error": f"{type(e).__name__}: {e}"}
+                except Exception as e:  # a compile failure must not lose solder's and eager's numbers
+                    row["compile_error"] = f"{type(e).__name__}: {str(e)[:500]}"
             elif compiled is not None:
                 row["torch_compile"] = None
                 row["note"] = "torch.compile skipped: compile budget spent"
+            results["shapes"][f"{b}x{s}"] = row
+            save()
+            t = time.perf_counter()
+            plan16(**x)
+            sync()
+            row["solder_first_call_s"] = time.perf_counter() - t
+            row["solder"] = latency_ms(lambda: plan16(**x))
             try:
                 row["solder_profile"] = profile_solder(plan16, x, top=args.profile_top)
             except Exception as e:  # a profiler failure must not lose the timings
@@ -206,9 +214,10 @@ def print_table(path: str, fixtures: str | None) -> None:
     print(f"\n{r['device']}  torch {r['torch']}  triton {r['triton']}  fp16, median ms per call")
     print(f"{'shape':>7} {'solder':>8} {'hf eager':>9} {'compile':>8} {'x eager':>8} {'x compile':>9} {'replay':>7}")
     for shape, row in r["shapes"].items():
-        s, e = row["solder"]["median"], row["hf_eager"]["median"]
+        nan = float("nan")
+        s, e = (row.get("solder") or {}).get("median", nan), (row.get("hf_eager") or {}).get("median", nan)
         c = row["torch_compile"]["median"] if row.get("torch_compile") else float("nan")
-        replay = row.get("solder_profile", {}).get("graph_replay_ms", float("nan"))
+        replay = (row.get("solder_profile") or {}).get("graph_replay_ms", nan)
         print(f"{shape:>7} {s:8.3f} {e:9.3f} {c:8.3f} {e / s:8.2f} {c / s:9.2f} {replay:7.3f}")
     for w in ("warmup_cold", "warmup_warm"):
         if w in r:
@@ -241,6 +250,8 @@ def main() -> None:
     b.add_argument("--no-compile", action="store_true")
     b.add_argument("--compile-budget-s", type=float, default=240.0)
     b.add_argument("--profile-top", type=int, default=6)
+    b.add_argument("--skip-warmup", action="store_true")
+    b.add_argument("--skip-correctness", action="store_true")
     w = sub.add_parser("warmup")
     w.add_argument("--plan16", required=True)
     w.add_argument("--shape", default="8x128")

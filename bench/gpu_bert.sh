@@ -18,7 +18,7 @@ stamp() { echo "[$(date +%T)] $*"; }
 
 main() {
 START=$(date +%s)
-left() { local l=$(( START + ${GPU_BERT_SECONDS:-570} - $(date +%s) - $1 )); (( l > 10 )) && echo $l || echo 10; }
+left() { local l=$(( START + ${GPU_BERT_SECONDS:-575} - $(date +%s) - $1 )); (( l > 10 )) && echo $l || echo 10; }
 
 stamp "unpack node and solder"
 python3 - "$BUNDLE" "$W" <<'EOF' || exit 1
