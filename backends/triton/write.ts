@@ -21,6 +21,8 @@ export function writePlanDir(dir: string, emitted: Pick<EmittedPlan, 'plan' | 'w
   const temp = path.join(parent, `.${path.basename(target)}.tmp-${tag}`);
   const old = path.join(parent, `.${path.basename(target)}.old-${tag}`);
   try {
+    // `-o plans/bert` into a folder that does not exist yet is what users expect to work.
+    fs.mkdirSync(parent, { recursive: true });
     fs.mkdirSync(temp, { recursive: false });
     fs.writeFileSync(path.join(temp, PLAN_FILE), `${JSON.stringify(emitted.plan, null, 1)}\n`);
     fs.writeFileSync(path.join(temp, WEIGHTS_FILE), encodeSafetensors(emitted.weights));
