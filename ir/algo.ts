@@ -9,8 +9,9 @@
 // are long chains, so the algorithms here run on a compact array index in linear time
 // with explicit stacks (20,000 nodes: a few ms). `dependencyGraph` still hands out a
 // graphlib Graph for consumers that want one (the debugger's dagre layout), on graphs
-// small enough for it.
-import { Graph as GraphlibGraph } from '@dagrejs/graphlib';
+// small enough for it (graphlib itself is loaded only then).
+import type { Graph as GraphlibGraph } from '@dagrejs/graphlib';
+import { graphlib } from './cjs.js';
 import { SolderError } from './errors.js';
 import type { Graph, Node } from './graph.js';
 
@@ -219,7 +220,7 @@ export function liveNodes(graph: Graph): Node[] {
  * For layout and exploration of model-sized graphs; see the note at the top on size.
  */
 export function dependencyGraph(graph: Graph): GraphlibGraph<unknown, Node, string[]> {
-  const g = new GraphlibGraph<unknown, Node, string[]>({ directed: true });
+  const g: GraphlibGraph<unknown, Node, string[]> = new (graphlib().Graph)({ directed: true });
   for (const node of graph.nodes) {
     if (g.hasNode(node.name)) throw new SolderError('node name used twice; names must be unique', { node: node.name, op: node.op });
     g.setNode(node.name, node);

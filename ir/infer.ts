@@ -112,6 +112,8 @@ function evaluated(node: Node, inferred: readonly TensorType[], constants: Const
   if (evaluate === undefined || NONDETERMINISTIC.has(node.op)) return undefined;
   // Nodes with an absent optional input are left alone: the evaluator takes one tensor per input.
   if (node.inputs.length === 0 || node.inputs.includes('')) return undefined;
+  // Known before decoding anything: MatMul(weight, x) must not decode the weight.
+  if (!node.inputs.every((name) => constants.has(name))) return undefined;
   const values: Tensor[] = [];
   for (const name of node.inputs) {
     const t = constants.get(name);
@@ -191,6 +193,14 @@ class ConstantPool {
 
   constructor(private readonly graph: Graph, readonly limit: number) {
     this.fed = new Set(graph.inputs.map((v) => v.name));
+  }
+
+  /** Whether get() would find a value, without decoding it. */
+  has(name: string): boolean {
+    if (name === '') return false;
+    if (this.values.has(name)) return true;
+    const init = this.graph.initializers.get(name);
+    return init !== undefined && !this.fed.has(name) && numel(init.shape) <= this.limit;
   }
 
   get(name: string): Tensor | undefined {

@@ -33,7 +33,8 @@ function mergeEqualInitializers(graph: Graph, renames: Renames, protectedNames: 
   const byContent = new Map<string, string>();
   for (const [name, init] of graph.initializers) {
     if (numel(init.shape) > SMALL_INITIALIZER || protectedNames.has(name)) continue;
-    const key = `${init.dtype}[${init.shape.join(',')}]${Array.from(init.bytes.read()).join(',')}`;
+    const bytes = init.bytes.read();
+    const key = `${init.dtype}[${init.shape.join(',')}]${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}`;
     const first = byContent.get(key);
     if (first === undefined) byContent.set(key, name);
     else renames.add(name, first);

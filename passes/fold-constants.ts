@@ -10,12 +10,16 @@ const MAX_FOLDED_ELEMENTS = 1 << 22;
 
 export function foldConstants(graph: Graph): Graph {
   const constants = new Map<string, Tensor>();
+  const readable = (name: string): boolean => {
+    if (constants.has(name)) return true;
+    const init = graph.initializers.get(name);
+    return init !== undefined && numel(init.shape) <= MAX_FOLDED_ELEMENTS;
+  };
   const read = (name: string): Tensor | undefined => {
     const known = constants.get(name);
     if (known !== undefined) return known;
     const init = graph.initializers.get(name);
-    if (init === undefined) return undefined;
-    if (numel(init.shape) > MAX_FOLDED_ELEMENTS) return undefined;
+    if (init === undefined || !readable(name)) return undefined;
     const t = tensorFromBytes(init.dtype, init.shape, init.bytes.read());
     constants.set(name, t);
     return t;
@@ -23,7 +27,9 @@ export function foldConstants(graph: Graph): Graph {
   const added: Initializer[] = [];
   const kept: Node[] = [];
   for (const node of graph.nodes) {
-    const outputs = node.domain === '' ? tryFold(graph, node, read) : undefined;
+    // Weights are decoded only for nodes whose inputs are all constant (Gather(embedding, ids) is not).
+    const foldable = node.domain === '' && node.inputs.every((name) => name === '' || readable(name));
+    const outputs = foldable ? tryFold(graph, node, read) : undefined;
     if (outputs === undefined) {
       kept.push(node);
       continue;

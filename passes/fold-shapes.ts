@@ -11,10 +11,11 @@ import { type ShapeValue, shapeValues } from './shape-values.js';
 export function foldShapes(graph: Graph): Graph {
   const types = valueTypes(graph);
   const values = shapeValues(graph, types);
-  const names = new NameSource(graph);
+  let names: NameSource | undefined;
   const added: Initializer[] = [];
   const constant = (base: string, v: readonly number[], scalar: boolean, dtype: TensorType['dtype'] = 'int64') => {
-    const name = names.fresh(base);
+    // Built on first use: most runs of the second round find nothing to fold.
+    const name = (names ??= new NameSource(graph)).fresh(base);
     added.push(initializerFromTensor(name, makeTensor(dtype, scalar ? [] : [v.length], v)));
     return name;
   };

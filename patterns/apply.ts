@@ -6,7 +6,7 @@ import { type Node, ONNX_DOMAIN } from '../ir/graph.js';
 import { findOp, readAttrs } from '../ir/ops/spec.js';
 import type { Tensor } from '../ir/tensor.js';
 import { type TensorType, typeToString } from '../ir/types.js';
-import { type Bindings, FailureLog, NO_BINDINGS, clusterOf, matchRoot } from './match.js';
+import { type Bindings, FailureLog, NO_BINDINGS, clusterOf, matchRoot, mayMatchAt } from './match.js';
 import { type Replacement, type RewriteContext, type Rule, Match, checkFailure } from './rule.js';
 import type { TraceEntry } from './trace.js';
 import type { WorkingGraph } from './working-graph.js';
@@ -34,9 +34,21 @@ export interface AttemptFailure {
 
 export type Attempt = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly failure: AttemptFailure };
 
+export interface AttemptOptions {
+  /**
+   * 'full' (default): a failure says where and why, as explain shows it. 'brief': only
+   * whether the rule matched; the structural failure reason is left out, which saves
+   * building the text of every mismatch (the driver tries thousands of rules per sweep).
+   */
+  readonly failure?: 'full' | 'brief';
+}
+
+const NO_MATCH: Attempt = { ok: false, failure: { kind: 'structure', reason: 'no match', partial: NO_BINDINGS } };
+
 /** Tries a rule at a root node; every structural match is tried before giving up. */
-export function attemptRule(g: WorkingGraph, rule: Rule, root: Node): Attempt {
-  const log = new FailureLog();
+export function attemptRule(g: WorkingGraph, rule: Rule, root: Node, options: AttemptOptions = {}): Attempt {
+  if (options.failure === 'brief' && !mayMatchAt(g, rule.pattern, root)) return NO_MATCH;
+  const log = new FailureLog(options.failure !== 'brief');
   let later: AttemptFailure | undefined;
   for (const b of matchRoot(g, rule.pattern, root, log)) {
     const m = new Match(rule.name, root, b, g);

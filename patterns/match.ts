@@ -77,27 +77,77 @@ export const NO_BINDINGS: Bindings = { bound: undefined, cluster: undefined, pro
 export class FailureLog {
   best: StructureFailure | undefined;
 
+  /** keep = false: a log that records nothing, for callers that only need to know whether a rule matched. */
+  constructor(private readonly keep = true) {}
+
+  /** Whether a failure at this progress would replace the best one. */
+  improves(progress: number): boolean {
+    return this.keep && (this.best === undefined || progress > this.best.progress);
+  }
+
   record(failure: StructureFailure): void {
-    if (this.best === undefined || failure.progress > this.best.progress) this.best = failure;
+    if (this.improves(failure.progress)) this.best = failure;
   }
 }
 
 /** Every structural match of an op pattern rooted at `root`, lazily. */
-export function* matchRoot(g: GraphView, pattern: OpPattern, root: Node, log: FailureLog): Generator<Bindings> {
-  yield* new Matcher(g, log).node(pattern, root, pattern.ops.join('|'), NO_BINDINGS);
+export function matchRoot(g: GraphView, pattern: OpPattern, root: Node, log: FailureLog): Generator<Bindings> {
+  return new Matcher(g, log).node(pattern, root, () => pattern.ops.join('|'), NO_BINDINGS);
 }
+
+/**
+ * A quick necessary condition for matchRoot to yield anything: the root's own op and
+ * input count, and what each of its inputs must be one level up (the producer's op, a
+ * constant, present or absent), in either operand order for commutative ops. Attributes
+ * and repeated captures are left to the matcher. Most rule attempts fail right there, and
+ * this answers them without the matcher's generators.
+ */
+export function mayMatchAt(g: GraphView, p: OpPattern, n: Node): boolean {
+  if (!headMatches(p, n)) return false;
+  const swappable = COMMUTATIVE.has(n.op) && p.domain === '' && p.inputs.length === 2 && n.inputs.length === 2;
+  const inputsFit = (order: readonly number[]) => p.inputs.every((sub, k) => mayMatchValue(g, sub, n.inputs[order[k]!] ?? ''));
+  return swappable ? SWAPPED_ORDERS.some(inputsFit) : inputsFit(identityOrder(p.inputs.length));
+}
+
+function headMatches(p: OpPattern, n: Node): boolean {
+  const domain = n.domain === 'ai.onnx' ? '' : n.domain;
+  if (!p.ops.includes(n.op) || domain !== p.domain) return false;
+  for (let i = p.inputs.length; i < n.inputs.length; i++) if (n.inputs[i] !== '') return false;
+  return true;
+}
+
+function mayMatchValue(g: GraphView, p: Pattern, value: string): boolean {
+  if (p.kind === 'absent') return value === '';
+  if (p.kind === 'maybe') return value === '' || mayMatchValue(g, p.inner, value);
+  if (value === '') return false;
+  switch (p.kind) {
+    case 'any': return true;
+    case 'capture': return p.inner === undefined || mayMatchValue(g, p.inner, value);
+    case 'constant': return g.isConstant(value);
+    case 'op': {
+      const produced = g.producer(value);
+      return produced !== undefined && produced.output === p.output && headMatches(p, produced.node);
+    }
+    case 'opt': return mayMatchValue(g, p.inner, value) || mayMatchValue(g, p.inner.inputs[0]!, value);
+    case 'oneOf': return p.alternatives.some((alt) => mayMatchValue(g, alt, value));
+  }
+}
+
+// Step paths and failure reasons are text for explain; most attempts fail, and only the
+// deepest failure is kept, so both are built only when a failure is recorded.
+type Text = () => string;
 
 class Matcher {
   constructor(private readonly g: GraphView, private readonly log: FailureLog) {}
 
-  private fail(b: Bindings, step: string, node: Node | undefined, reason: string): void {
-    this.log.record({ progress: b.progress, step, node, reason, partial: b });
+  private fail(b: Bindings, step: Text, node: Node | undefined, reason: Text): void {
+    if (this.log.improves(b.progress)) this.log.record({ progress: b.progress, step: step(), node, reason: reason(), partial: b });
   }
 
-  *value(p: Pattern, value: string, site: Node, step: string, b: Bindings): Generator<Bindings> {
+  *value(p: Pattern, value: string, site: Node, step: Text, b: Bindings): Generator<Bindings> {
     if (p.kind === 'absent') {
       if (value === '') yield b;
-      else this.fail(b, step, site, `expected no input, found '${value}'`);
+      else this.fail(b, step, site, () => `expected no input, found '${value}'`);
       return;
     }
     if (p.kind === 'maybe') {
@@ -106,37 +156,38 @@ class Matcher {
       return;
     }
     if (value === '') {
-      this.fail(b, step, site, 'the input is absent');
+      this.fail(b, step, site, () => 'the input is absent');
       return;
     }
     switch (p.kind) {
       case 'any': yield { ...b, progress: b.progress + 1 }; return;
       case 'capture': {
         const bound = bindValue(b, p.name, value, site);
-        if (bound === undefined) return this.fail(b, step, site, `capture '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
-        yield* p.inner === undefined ? [bound] : this.value(p.inner, value, site, step, bound);
+        if (bound === undefined) return this.fail(b, step, site, () => `capture '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
+        if (p.inner === undefined) yield bound;
+        else yield* this.value(p.inner, value, site, step, bound);
         return;
       }
       case 'constant': {
-        if (!this.g.isConstant(value)) return this.fail(b, step, site, `'${value}' is not a constant (initializer or Constant)`);
+        if (!this.g.isConstant(value)) return this.fail(b, step, site, () => `'${value}' is not a constant (initializer or Constant)`);
         const bound = bindValue(b, p.name, value, site, true);
-        if (bound === undefined) return this.fail(b, step, site, `constant '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
+        if (bound === undefined) return this.fail(b, step, site, () => `constant '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
         const producer = this.g.producer(value)?.node;
         yield producer === undefined ? bound : { ...bound, cluster: addToCluster(bound.cluster, producer, true) };
         return;
       }
       case 'op': {
         const produced = this.g.producer(value);
-        if (produced === undefined) return this.fail(b, step, site, `'${value}' is a graph input or initializer, not the output of ${p.ops.join('|')}`);
+        if (produced === undefined) return this.fail(b, step, site, () => `'${value}' is a graph input or initializer, not the output of ${p.ops.join('|')}`);
         if (produced.output !== p.output) {
-          return this.fail(b, step, produced.node, `'${value}' is output ${produced.output} of '${produced.node.name}', the pattern wants output ${p.output}`);
+          return this.fail(b, step, produced.node, () => `'${value}' is output ${produced.output} of '${produced.node.name}', the pattern wants output ${p.output}`);
         }
         yield* this.node(p, produced.node, step, b);
         return;
       }
       case 'opt':
         yield* this.value(p.inner, value, site, step, b);
-        yield* this.value(p.inner.inputs[0]!, value, site, `${step} (without ${describePattern(p.inner)})`, b);
+        yield* this.value(p.inner.inputs[0]!, value, site, () => `${step()} (without ${describePattern(p.inner)})`, b);
         return;
       case 'oneOf':
         for (const alt of p.alternatives) yield* this.value(alt, value, site, step, b);
@@ -144,41 +195,49 @@ class Matcher {
     }
   }
 
-  *node(p: OpPattern, n: Node, step: string, b: Bindings): Generator<Bindings> {
+  *node(p: OpPattern, n: Node, step: Text, b: Bindings): Generator<Bindings> {
     const domain = n.domain === 'ai.onnx' ? '' : n.domain;
     if (!p.ops.includes(n.op) || domain !== p.domain) {
-      return this.fail(b, step, n, `expected ${p.ops.join('|')}${p.domain === '' ? '' : ` (${p.domain})`}, found ${n.op} '${n.name}'`);
+      return this.fail(b, step, n, () => `expected ${p.ops.join('|')}${p.domain === '' ? '' : ` (${p.domain})`}, found ${n.op} '${n.name}'`);
     }
-    if (p.attrs !== undefined && !isMatching<AttrPattern>(p.attrs)(this.g.attrValues(n))) {
-      return this.fail(b, step, n, `attributes ${showAttrs(this.g.attrValues(n), p.attrs)} do not match`);
+    const attrs = p.attrs;
+    if (attrs !== undefined && !isMatching<AttrPattern>(attrs)(this.g.attrValues(n))) {
+      return this.fail(b, step, n, () => `attributes ${showAttrs(this.g.attrValues(n), attrs)} do not match`);
     }
-    if (n.inputs.slice(p.inputs.length).some((v) => v !== '')) {
-      return this.fail(b, step, n, `has ${n.inputs.filter((v) => v !== '').length} inputs, the pattern lists ${p.inputs.length}`);
+    for (let i = p.inputs.length; i < n.inputs.length; i++) {
+      if (n.inputs[i] !== '') return this.fail(b, step, n, () => `has ${n.inputs.filter((v) => v !== '').length} inputs, the pattern lists ${p.inputs.length}`);
     }
     let bound: Bindings = { ...b, cluster: addToCluster(b.cluster, n, false), progress: b.progress + 1 };
     if (p.bind !== undefined) {
       const earlier = lookupNode(b, p.bind);
-      if (earlier !== undefined && earlier !== n) return this.fail(b, step, n, `node '${p.bind}' is '${earlier.name}' elsewhere`);
+      if (earlier !== undefined && earlier !== n) return this.fail(b, step, n, () => `node '${p.bind}' is '${earlier.name}' elsewhere`);
       if (earlier === undefined) bound = { ...bound, bound: { kind: 'node', name: p.bind, node: n, prev: bound.bound } };
     }
     const swappable = COMMUTATIVE.has(n.op) && domain === '' && p.inputs.length === 2 && n.inputs.length === 2;
-    for (const order of swappable ? [[0, 1], [1, 0]] : [p.inputs.map((_, i) => i)]) {
+    for (const order of swappable ? SWAPPED_ORDERS : [identityOrder(p.inputs.length)]) {
       yield* this.inputs(p, n, order, 0, step, bound);
     }
   }
 
-  private *inputs(p: OpPattern, n: Node, order: readonly number[], k: number, step: string, b: Bindings): Generator<Bindings> {
+  private *inputs(p: OpPattern, n: Node, order: readonly number[], k: number, step: Text, b: Bindings): Generator<Bindings> {
     if (k === p.inputs.length) {
       yield b;
       return;
     }
     const sub = p.inputs[k]!;
     const from = order[k]!;
-    const subStep = `${step} > in${from} ${describePattern(sub)}`;
+    const subStep = () => `${step()} > in${from} ${describePattern(sub)}`;
     for (const next of this.value(sub, n.inputs[from] ?? '', n, subStep, b)) {
       yield* this.inputs(p, n, order, k + 1, step, next);
     }
   }
+}
+
+const SWAPPED_ORDERS: readonly (readonly number[])[] = [[0, 1], [1, 0]];
+const IDENTITY_ORDERS: (readonly number[])[] = [];
+
+function identityOrder(length: number): readonly number[] {
+  return (IDENTITY_ORDERS[length] ??= Array.from({ length }, (_, i) => i));
 }
 
 function bindValue(b: Bindings, name: string, value: string, site: Node | undefined, constant = false): Bindings | undefined {

@@ -43,6 +43,10 @@ export class WorkingGraph implements GraphView {
   private readonly inserted = new Map<number, Node[]>();
   private needsSort = false;
   private readonly sourceIndex = new Map<string, number>();
+  /** Values read through the view while recording (see recordReads). */
+  private reads: Set<string> | undefined;
+  /** Values whose producer, readers, type or constant changed since takeChanges(). */
+  private changes: string[] = [];
 
   constructor(private readonly source: Graph) {
     this.outputs = new Set(source.outputs.map((o) => o.name));
@@ -66,10 +70,12 @@ export class WorkingGraph implements GraphView {
   }
 
   producer(value: string) {
+    this.reads?.add(value);
     return this.producers.get(value);
   }
 
   consumers(value: string): readonly Node[] {
+    this.reads?.add(value);
     const set = this.readers.get(value);
     return set === undefined ? [] : [...set];
   }
@@ -79,6 +85,7 @@ export class WorkingGraph implements GraphView {
   }
 
   constant(value: string): Tensor | undefined {
+    this.reads?.add(value);
     if (this.constants.has(value)) return this.constants.get(value);
     const found = this.decodeConstant(value);
     this.constants.set(value, found);
@@ -86,12 +93,14 @@ export class WorkingGraph implements GraphView {
   }
 
   isConstant(value: string): boolean {
+    this.reads?.add(value);
     if (this.initializers.has(value)) return !this.fed.has(value);
     const p = this.producers.get(value);
     return p !== undefined && p.node.op === 'Constant' && (p.node.domain === '' || p.node.domain === 'ai.onnx') && this.constant(value) !== undefined;
   }
 
   typeOf(value: string): TensorType | undefined {
+    this.reads?.add(value);
     const init = this.initializers.get(value);
     return this.types.get(value) ?? (init === undefined ? undefined : { dtype: init.dtype, shape: init.shape });
   }
@@ -109,6 +118,30 @@ export class WorkingGraph implements GraphView {
     }
     this.attrCache.set(node, values);
     return values;
+  }
+
+  /**
+   * Runs f and returns the values it read through the GraphView methods (producer,
+   * consumers, constant, isConstant, typeOf): what a rule attempt's outcome depends on,
+   * besides the root node itself (nodes are immutable records).
+   */
+  recordReads(f: () => void): Set<string> {
+    const outer = this.reads;
+    const reads = new Set<string>();
+    this.reads = reads;
+    try {
+      f();
+    } finally {
+      this.reads = outer;
+    }
+    return reads;
+  }
+
+  /** The values changed by remove, insert, setType and addInitializer since the last call. */
+  takeChanges(): readonly string[] {
+    const out = this.changes;
+    this.changes = [];
+    return out;
   }
 
   /** Node ids in current graph order (new nodes join at the next compact()). */
@@ -143,6 +176,7 @@ export class WorkingGraph implements GraphView {
       n.outputs.forEach((v) => {
         if (v !== '' && this.producers.get(v)?.node === n) this.producers.delete(v);
       });
+      this.changes.push(...n.inputs, ...n.outputs);
     }
   }
 
@@ -157,18 +191,23 @@ export class WorkingGraph implements GraphView {
     const list = this.inserted.get(anchor) ?? [];
     list.push(...nodes);
     this.inserted.set(anchor, list);
-    for (const n of nodes) this.register(n);
+    for (const n of nodes) {
+      this.register(n);
+      this.changes.push(...n.inputs, ...n.outputs);
+    }
     if (interiorReplaced) this.needsSort = true;
   }
 
   setType(value: string, type: TensorType): void {
     this.types.set(value, type);
+    this.changes.push(value);
   }
 
   addInitializer(name: string, tensor: Tensor): void {
     this.initializers.set(name, initializerFromTensor(name, tensor));
     this.usedValueNames.add(name);
     this.constants.set(name, tensor);
+    this.changes.push(name);
   }
 
   /** Folds inserted nodes into the order; linear in the graph size. */

@@ -1,7 +1,7 @@
 // The `solder` command line: a thin layer over the library API.
 // User mistakes print one line and exit 2; a mismatch found by --compare exits 1.
 import { SolderError } from '../../ir/errors.js';
-import { COMMANDS, usage } from './commands.js';
+import { findCommand, usage } from './commands.js';
 import { UsageError } from './args.js';
 
 const EXIT_MISMATCH = 1;
@@ -11,10 +11,10 @@ const EXIT_BUG = 70;
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return name === undefined ? EXIT_USER_ERROR : 0;
   }
-  const command = COMMANDS.get(name);
+  const command = await findCommand(name);
   if (command === undefined) throw new UsageError(`unknown command '${name}' (try: solder --help)`);
   const ok = await command.run(rest);
   return ok ? 0 : EXIT_MISMATCH;

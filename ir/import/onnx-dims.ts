@@ -9,8 +9,22 @@ import { type Dim, dimAdd, dimMul, dimSub, sym } from '../dim.js';
 export const MAX_PARAM_LENGTH = 200;
 const MAX_TERMS = 64;
 
+// Files repeat a few dim_params thousands of times (one per value_info dim): each parses
+// once. Dims are immutable, so one may stand in many types.
+const PARSED = new Map<string, Dim>();
+const PARSED_LIMIT = 1 << 12;
+
 /** The dim a dim_param string denotes. */
 export function parseDimParam(param: string): Dim {
+  const known = PARSED.get(param);
+  if (known !== undefined) return known;
+  const dim = parse(param);
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  PARSED.set(param, dim);
+  return dim;
+}
+
+function parse(param: string): Dim {
   const text = param.trim();
   if (text.length === 0 || text.length > MAX_PARAM_LENGTH) return sym(param);
   const tokens = tokenize(text);

@@ -12,9 +12,13 @@ export interface ExternalRef {
   readonly length: number;
 }
 
+const KEEP_READ_BYTES = 64 * 1024;
+
 /** Resolves and checks external data files for one model, remembering each file's size. */
 export class ExternalData {
   private readonly sizes = new Map<string, number>();
+  /** Checked file paths by location: every initializer of a model usually names the same file. */
+  private readonly files = new Map<string, string>();
 
   constructor(
     private readonly baseDir: string | undefined,
@@ -41,10 +45,22 @@ export class ExternalData {
       );
     }
     const ref = { location, offset, length };
-    return { ref, bytes: { byteLength: length, read: () => readRange(file, ref, tensor, this.modelFile) } };
+    // Small tensors (shape vectors, norm weights) are read by several passes: read them once.
+    // Large ones are read again each time, so that weights stay on disk between uses.
+    let kept: Uint8Array | undefined;
+    const read = () => readRange(file, ref, tensor, this.modelFile);
+    return { ref, bytes: { byteLength: length, read: length <= KEEP_READ_BYTES ? () => (kept ??= read()) : read } };
   }
 
   private resolve(tensor: string, location: string): string {
+    const known = this.files.get(location);
+    if (known !== undefined) return known;
+    const file = this.check(tensor, location);
+    this.files.set(location, file);
+    return file;
+  }
+
+  private check(tensor: string, location: string): string {
     if (this.baseDir === undefined) {
       throw new SolderError(`initializer '${tensor}' has external data (${location}) but the model was given as bytes without a folder`);
     }

@@ -2,9 +2,10 @@
 // the wire directly: the static decoder skips them, yet the exporters' files carry them
 // (torch.onnx puts stack traces and FX node names in NodeProto.metadata_props, the
 // torch.export signature in GraphProto.metadata_props).
+import type { Reader } from 'protobufjs';
 import { protobuf } from '../cjs.js';
 import { SolderError } from '../errors.js';
-import { describe } from './onnx-proto.js';
+import { asBuffer, describe } from './onnx-proto.js';
 
 type Record_ = Record<string, string>;
 
@@ -25,13 +26,25 @@ const VALUE_INFO_METADATA_PROPS = 4;
 /** Reads the newer fields of a ModelProto that the static decoder has accepted already. */
 export function readNewerFields(model: Uint8Array): NewerFields {
   try {
-    return readGraph(lastField(model, MODEL_GRAPH));
+    // One reader walks the whole file by byte ranges: a reader and a copy per message
+    // made this second look at every node cost as much as decoding the model.
+    const r = protobuf.Reader.create(asBuffer(model));
+    const graph = fieldRanges(r, { start: 0, end: model.byteLength }, (f) => f === MODEL_GRAPH).pop();
+    return readGraph(r, graph);
   } catch (e) {
     throw new SolderError(`not an ONNX model (protobuf decoding failed: ${describe(e)})`);
   }
 }
 
-function readGraph(graph: Uint8Array | undefined): NewerFields {
+interface Range {
+  readonly field: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+const WANTED_IN_GRAPH = new Set<number>(Object.values(GRAPH));
+
+function readGraph(r: Reader, graph: Range | undefined): NewerFields {
   const out = {
     graphMetadata: undefined as Record_ | undefined,
     nodeMetadata: [] as (Record_ | undefined)[],
@@ -40,36 +53,37 @@ function readGraph(graph: Uint8Array | undefined): NewerFields {
     valueInfoMetadata: [] as (Record_ | undefined)[],
   };
   if (graph === undefined) return out;
-  forEachField(graph, (field, bytes) => {
-    switch (field) {
-      case GRAPH.node: out.nodeMetadata.push(entriesOf(bytes, NODE_METADATA_PROPS)); return;
-      case GRAPH.input: out.inputMetadata.push(entriesOf(bytes, VALUE_INFO_METADATA_PROPS)); return;
-      case GRAPH.output: out.outputMetadata.push(entriesOf(bytes, VALUE_INFO_METADATA_PROPS)); return;
-      case GRAPH.valueInfo: out.valueInfoMetadata.push(entriesOf(bytes, VALUE_INFO_METADATA_PROPS)); return;
+  for (const part of fieldRanges(r, graph, (f) => WANTED_IN_GRAPH.has(f))) {
+    switch (part.field) {
+      case GRAPH.node: out.nodeMetadata.push(entriesOf(r, part, NODE_METADATA_PROPS)); break;
+      case GRAPH.input: out.inputMetadata.push(entriesOf(r, part, VALUE_INFO_METADATA_PROPS)); break;
+      case GRAPH.output: out.outputMetadata.push(entriesOf(r, part, VALUE_INFO_METADATA_PROPS)); break;
+      case GRAPH.valueInfo: out.valueInfoMetadata.push(entriesOf(r, part, VALUE_INFO_METADATA_PROPS)); break;
       case GRAPH.metadataProps: {
-        const [k, v] = readEntry(bytes);
+        const [k, v] = readEntry(r, part);
         out.graphMetadata = { ...out.graphMetadata, [k]: v };
-        return;
+        break;
       }
     }
-  }, new Set(Object.values(GRAPH)));
+  }
   return out;
 }
 
 /** The StringStringEntryProto entries under one field number of a message, as a record. */
-function entriesOf(message: Uint8Array, field: number): Record_ | undefined {
+function entriesOf(r: Reader, message: Range, field: number): Record_ | undefined {
   let out: Record_ | undefined;
-  forEachField(message, (_f, bytes) => {
-    const [k, v] = readEntry(bytes);
+  for (const entry of fieldRanges(r, message, (f) => f === field)) {
+    const [k, v] = readEntry(r, entry);
     (out ??= {})[k] = v;
-  }, new Set([field]));
+  }
   return out;
 }
 
-function readEntry(entry: Uint8Array): [string, string] {
+function readEntry(r: Reader, entry: Range): [string, string] {
   let key = '';
   let value = '';
-  const r = protobuf.Reader.create(entry);
+  r.pos = entry.start;
+  r.len = entry.end;
   while (r.pos < r.len) {
     const tag = r.uint32();
     if (tag === 10) key = r.string();
@@ -79,20 +93,25 @@ function readEntry(entry: Uint8Array): [string, string] {
   return [key, value];
 }
 
-function lastField(message: Uint8Array, field: number): Uint8Array | undefined {
-  let last: Uint8Array | undefined;
-  forEachField(message, (_f, bytes) => (last = bytes), new Set([field]));
-  return last;
-}
-
 // The static decoder reads a known field as length-delimited whatever its wire type says,
-// so the wanted fields are read the same way here to stay in step with it.
-function forEachField(message: Uint8Array, visit: (field: number, bytes: Uint8Array) => void, wanted: ReadonlySet<number>): void {
-  const r = protobuf.Reader.create(message);
+// so the wanted fields are read the same way here to stay in step with it. The reader's
+// len bounds it to the message, as a reader over the message's own bytes would be.
+function fieldRanges(r: Reader, message: { readonly start: number; readonly end: number }, wanted: (field: number) => boolean): Range[] {
+  const out: Range[] = [];
+  r.pos = message.start;
+  r.len = message.end;
   while (r.pos < r.len) {
     const tag = r.uint32();
     const field = tag >>> 3;
-    if (wanted.has(field)) visit(field, r.bytes());
-    else r.skipType(tag & 7);
+    if (!wanted(field)) {
+      r.skipType(tag & 7);
+      continue;
+    }
+    const length = r.uint32();
+    const start = r.pos;
+    if (start + length > r.len) throw new RangeError(`index out of range: ${start} + ${length} > ${r.len}`);
+    r.pos = start + length;
+    out.push({ field, start, end: start + length });
   }
+  return out;
 }

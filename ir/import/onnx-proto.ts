@@ -42,10 +42,18 @@ export function entriesToRecord(
 export function decodeModelProto(bytes: Uint8Array): InstanceType<typeof onnx.ModelProto> {
   if (bytes.byteLength === 0) throw new SolderError('not an ONNX model (the file is empty)');
   try {
-    return onnx.ModelProto.decode(bytes);
+    return onnx.ModelProto.decode(asBuffer(bytes));
   } catch (e) {
     throw new SolderError(`not an ONNX model (protobuf decoding failed: ${describe(e)})`);
   }
+}
+
+/**
+ * The same memory as a Buffer: protobufjs then decodes strings with Node's native UTF-8
+ * decoder instead of its JS one (exporters write megabytes of stack traces into metadata).
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function describe(e: unknown): string {

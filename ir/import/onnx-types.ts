@@ -39,9 +39,12 @@ function dimOf(d: P.TensorShapeProto.IDimension, value: string, fresh: FreshSymb
 /** Every name the dim_params of these values mention, for FreshSymbols to avoid. */
 export function dimNamesOf(values: readonly P.IValueInfoProto[]): Set<string> {
   const names = new Set<string>();
+  const seen = new Set<string>();
   for (const v of values) {
     for (const d of v.type?.tensorType?.shape?.dim ?? []) {
-      if (d.dimParam) for (const n of namesInDimParam(d.dimParam)) names.add(n);
+      if (!d.dimParam || seen.has(d.dimParam)) continue;
+      seen.add(d.dimParam);
+      for (const n of namesInDimParam(d.dimParam)) names.add(n);
     }
   }
   return names;

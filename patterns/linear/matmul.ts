@@ -1,12 +1,13 @@
 // MatMul against a constant [K, N] weight becomes solder::Linear, with the bias Add when one
 // follows. A bare MatMul is fused too (llama has no biases), so that activations, gates and
 // residuals always find a Linear to fold into.
+import { isKnown } from '../../ir/dim.js';
 import { type Node, SOLDER_DOMAIN } from '../../ir/graph.js';
 import { shapeString } from '../../ir/ops/shape-util.js';
 import { shapeEq } from '../../ir/types.js';
 import { floatDType, rankIs } from '../checks.js';
 import { capture, constant, node, op } from '../pattern.js';
-import { type Check, type Match, type RewriteContext, check, rule } from '../rule.js';
+import { type Check, type Match, type RewriteContext, check, decline, rule } from '../rule.js';
 import type { GraphView } from '../working-graph.js';
 import { biasFits, biasVector, isPlainBias, lastDim } from './linear-pattern.js';
 
@@ -57,7 +58,9 @@ export const matmulAdd = rule({
     check('b-is-a-bias', 'b', (m, g) => biasProblem(g, m.root, m.node('mm').outputs[0]!) ?? true),
   ],
   rewrite: (m, ctx) => {
-    const n = m.constant('w').shape[1]!;
+    // The weight's width from its type: decoding its values (megabytes) here was a third of the fuse stage.
+    const n = ctx.typeOf(m.value('w'))?.shape?.[1];
+    if (n === undefined || !isKnown(n)) return decline(`the width of weight '${m.value('w')}' is unknown`);
     return {
       nodes: [{ op: 'Linear', domain: SOLDER_DOMAIN, inputs: [m.value('x'), m.value('w'), biasInput(m, ctx, 'b', n)], outputs: m.root.outputs }],
       replaces: 'root',

@@ -6,7 +6,8 @@
 // whose weights are never read holds no file descriptor.
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
+import { yauzl } from '../../cjs.js';
 import { SolderError } from '../../errors.js';
 
 const STORED = 0;
@@ -103,7 +104,7 @@ export function openZip(file: string): ZipArchive {
   try {
     if (size < SMALLEST_ZIP) throw new SolderError(`not a zip archive (${size} bytes)`);
     const reader = new SyncFileReader(file);
-    const zip = answerNow<yauzl.ZipFile>('reading the directory', (cb) =>
+    const zip = answerNow<Yauzl.ZipFile>('reading the directory', (cb) =>
       yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, cb));
     const entries = readDirectory(zip);
     const byName = new Map<string, ZipEntry>();
@@ -114,11 +115,11 @@ export function openZip(file: string): ZipArchive {
   }
 }
 
-function readDirectory(zip: yauzl.ZipFile): Map<string, yauzl.Entry> {
-  const entries = new Map<string, yauzl.Entry>();
+function readDirectory(zip: Yauzl.ZipFile): Map<string, Yauzl.Entry> {
+  const entries = new Map<string, Yauzl.Entry>();
   let seen = 0;
   let failure: Error | undefined;
-  zip.on('entry', (e: yauzl.Entry) => {
+  zip.on('entry', (e: Yauzl.Entry) => {
     seen++;
     entries.set(e.fileName, e);
   });
@@ -133,7 +134,7 @@ function readDirectory(zip: yauzl.ZipFile): Map<string, yauzl.Entry> {
   return entries;
 }
 
-function readEntry(zip: yauzl.ZipFile, reader: SyncFileReader, entries: ReadonlyMap<string, yauzl.Entry>, name: string, file: string): Uint8Array {
+function readEntry(zip: Yauzl.ZipFile, reader: SyncFileReader, entries: ReadonlyMap<string, Yauzl.Entry>, name: string, file: string): Uint8Array {
   const entry = entries.get(name);
   if (entry === undefined) throw new SolderError(`archive has no entry '${name}'`, { file });
   try {
@@ -152,7 +153,7 @@ function readEntry(zip: yauzl.ZipFile, reader: SyncFileReader, entries: Readonly
   }
 }
 
-function decompress(entry: yauzl.Entry, raw: Buffer): Buffer {
+function decompress(entry: Yauzl.Entry, raw: Buffer): Buffer {
   if (entry.compressionMethod === STORED) return raw;
   if (entry.compressionMethod !== DEFLATED) {
     throw new SolderError(`unsupported compression method ${entry.compressionMethod} (only stored and deflated)`);
