@@ -8,7 +8,7 @@ import { floatAttr, intAttr } from '../../ir/attrs.js';
 import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import { floatDType, sameDType } from '../checks.js';
 import { capture, constant, maybe, node, oneOf, op, opt } from '../pattern.js';
-import { type Match, decline, rule } from '../rule.js';
+import { type Decline, type Match, type Replacement, decline, rule } from '../rule.js';
 import type { GraphView } from '../working-graph.js';
 import { constantIs, constantNear, keepsShapeOf } from '../activation/checks.js';
 import { castsWiden, epsilonIsOneValue, fitsNormalizedDims, reducesTrailingDims, trailingAxisOf } from './checks.js';
@@ -29,6 +29,22 @@ const normalized = oneOf(
 
 export const axisOf = (m: Match, g: GraphView) => trailingAxisOf(m, g, 'mean', 'axes', 'x');
 
+/** RMSNorm(x, w) over the axis the mean reduces, with the graph's eps, offset=1 when `offset` matched. */
+export function rmsNormOf(m: Match, g: GraphView): Replacement | Decline {
+  const axis = axisOf(m, g);
+  const epsilon = m.scalar('eps');
+  if (typeof axis === 'string' || epsilon === undefined) return decline('the axis or epsilon cannot be read');
+  return {
+    nodes: [{
+      op: 'RMSNorm', domain: SOLDER_DOMAIN,
+      inputs: [m.value('x'), m.value('w')],
+      outputs: m.root.outputs,
+      attrs: { axis: intAttr(axis), epsilon: floatAttr(epsilon), offset: intAttr(m.has('offset') ? 1 : 0) },
+    }],
+    replaces: 'root',
+  };
+}
+
 // x / √(mean(x²) + eps) · w -> RMSNorm(x, w, epsilon=eps), and · (1 + w) -> offset=1
 export const rmsNormDecomposed = rule({
   name: 'norm/rms-decomposed',
@@ -46,20 +62,7 @@ export const rmsNormDecomposed = rule({
     fitsNormalizedDims('w', 'x', axisOf),
     keepsShapeOf('x'),
   ],
-  rewrite: (m, g) => {
-    const axis = axisOf(m, g);
-    const epsilon = m.scalar('eps');
-    if (typeof axis === 'string' || epsilon === undefined) return decline('the axis or epsilon cannot be read');
-    return {
-      nodes: [{
-        op: 'RMSNorm', domain: SOLDER_DOMAIN,
-        inputs: [m.value('x'), m.value('w')],
-        outputs: m.root.outputs,
-        attrs: { axis: intAttr(axis), epsilon: floatAttr(epsilon), offset: intAttr(m.has('offset') ? 1 : 0) },
-      }],
-      replaces: 'root',
-    };
-  },
+  rewrite: rmsNormOf,
 });
 
 // RMSNormalization(x, w) -> RMSNorm(x, w)

@@ -1,14 +1,12 @@
 // RMSNorm written with a power instead of a reciprocal square root, as some exporters and
 // hand-written models do: x · (mean(x²) + eps)^-0.5 · w. The README's worked example of
 // adding a rule for a new exporter variant.
-import { floatAttr, intAttr } from '../../ir/attrs.js';
-import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import { floatDType, sameDType } from '../checks.js';
 import { capture, constant, op } from '../pattern.js';
-import { decline, rule } from '../rule.js';
+import { rule } from '../rule.js';
 import { constantIs, constantNear, keepsShapeOf } from '../activation/checks.js';
 import { epsilonIsOneValue, fitsNormalizedDims, reducesTrailingDims } from './checks.js';
-import { axisOf, meanSquare } from './rms-norm.js';
+import { axisOf, meanSquare, rmsNormOf } from './rms-norm.js';
 
 // x · Pow(mean(x²) + eps, -0.5) · w -> RMSNorm(x, w, epsilon=eps)
 export const rmsNormPow = rule({
@@ -25,18 +23,5 @@ export const rmsNormPow = rule({
     fitsNormalizedDims('w', 'x', axisOf),
     keepsShapeOf('x'),
   ],
-  rewrite: (m, g) => {
-    const axis = axisOf(m, g);
-    const epsilon = m.scalar('eps');
-    if (typeof axis === 'string' || epsilon === undefined) return decline('the axis or epsilon cannot be read');
-    return {
-      nodes: [{
-        op: 'RMSNorm', domain: SOLDER_DOMAIN,
-        inputs: [m.value('x'), m.value('w')],
-        outputs: m.root.outputs,
-        attrs: { axis: intAttr(axis), epsilon: floatAttr(epsilon), offset: intAttr(0) },
-      }],
-      replaces: 'root',
-    };
-  },
+  rewrite: rmsNormOf,
 });
