@@ -1,28 +1,19 @@
-// Whole-graph algorithms over node dependencies: topological order, cycles, liveness,
-// producers and consumers.
+// Whole-graph algorithms over node dependencies: topological order, cycles, reachability,
+// liveness, producers and consumers. The graph algorithms are graphology's (graphology-dag,
+// graphology-traversal), run on a directed graph whose keys are node indices.
 //
-// Why the traversals are not graphlib's: measured on Node 20 (this repo's 2-core box),
-// building a graphlib Graph of a 20,000-node chain takes 200-900 ms (every node and edge
-// is a new key on plain objects), and every graphlib traversal (topsort, isAcyclic,
-// findCycles/tarjan, preorder, postorder) recurses once per node on a path, so each
-// throws "Maximum call stack size exceeded" on a 20,000-node chain. Transformer graphs
-// are long chains, so the algorithms here run on a compact array index in linear time
-// with explicit stacks (20,000 nodes: a few ms). `dependencyGraph` still hands out a
-// graphlib Graph for consumers that want one (the debugger's dagre layout), on graphs
-// small enough for it (graphlib itself is loaded only then).
-import type { Graph as GraphlibGraph } from '@dagrejs/graphlib';
-import { graphlib } from './cjs.js';
+// Why graphology and not graphlib: measured on Node 20 (this repo's 2-core box), every
+// @dagrejs/graphlib 4.0.6 traversal (topsort, isAcyclic, findCycles, preorder, postorder)
+// recurses once per node on a path and throws "Maximum call stack size exceeded" on an
+// 8,000-node chain; transformer graphs are long chains. graphology's are iterative: a
+// 20,000-node chain builds in ~70 ms and sorts in ~15 ms.
+//
+// Most callers hold a graph that is already in order (importers, passes that keep order),
+// so topoSort first checks the order in one linear scan and builds nothing when it holds.
+import type { AbstractGraph as GraphologyGraph } from 'graphology-types';
+import { graphology } from './cjs.js';
 import { SolderError } from './errors.js';
 import type { Graph, Node } from './graph.js';
-
-/** Which node produces each value, and each node's producers (deduplicated) as flat arrays. */
-interface DependencyIndex {
-  readonly producer: ReadonlyMap<string, number>;
-  /** The producers of node i are predList[predStart[i] .. predStart[i + 1]). */
-  readonly predStart: Int32Array;
-  readonly predList: Int32Array;
-}
-
 /**
  * Every value a node reads: its inputs, and the outer values its subgraph attributes
  * (If/Loop bodies) capture, which order it after their producers just like inputs.
@@ -49,98 +40,86 @@ export function capturedValues(sub: Graph): string[] {
   return [...captured];
 }
 
-// Flat typed arrays rather than an array per node: 20,000-node graphs are indexed often
-// (every pass), and per-node arrays made garbage collection the main cost.
-function indexDependencies(graph: Graph): DependencyIndex {
+/** A dependency graph keyed by node index: an edge runs producer -> consumer. */
+function indexGraph(graph: Graph): GraphologyGraph {
+  const { DirectedGraph } = graphology().graph;
+  const g = new DirectedGraph();
+  graph.nodes.forEach((_, i) => g.addNode(String(i)));
   const producer = new Map<string, number>();
-  let reads = 0;
   graph.nodes.forEach((node, i) => {
     for (const name of node.outputs) if (name !== '' && !producer.has(name)) producer.set(name, i);
-    reads += node.inputs.length;
   });
-  const predStart = new Int32Array(graph.nodes.length + 1);
-  let predList: Int32Array = new Int32Array(reads);
-  let end = 0;
   graph.nodes.forEach((node, i) => {
-    const start = end;
     for (const name of nodeReads(node)) {
       const p = producer.get(name);
-      if (p === undefined || holds(predList, start, end, p)) continue;
-      if (end === predList.length) predList = grow(predList);
-      predList[end++] = p;
+      if (p !== undefined) g.mergeEdge(String(p), String(i));
     }
-    predStart[i + 1] = end;
   });
-  return { producer, predStart, predList };
+  return g;
 }
 
-function holds(list: Int32Array, start: number, end: number, value: number): boolean {
-  for (let k = start; k < end; k++) if (list[k] === value) return true;
-  return false;
-}
-
-function grow(a: Int32Array): Int32Array {
-  const bigger = new Int32Array(Math.max(16, a.length * 2));
-  bigger.set(a);
-  return bigger;
+/** Whether every node comes after the producers of everything it reads. */
+function isOrdered(graph: Graph): boolean {
+  const produced = new Set<string>();
+  for (const node of graph.nodes) for (const name of node.outputs) if (name !== '') produced.add(name);
+  const defined = new Set<string>();
+  for (const node of graph.nodes) {
+    for (const name of nodeReads(node)) if (produced.has(name) && !defined.has(name)) return false;
+    for (const name of node.outputs) if (name !== '') defined.add(name);
+  }
+  return true;
 }
 
 /**
- * Depth-first over producers, visiting nodes in graph order, so an order that is
- * already topological comes out unchanged and a node placed too early is moved to just
- * after the last thing it needs. Returns the order, or the nodes of the first cycle met.
+ * The same graph with its nodes in topological order: unchanged when its order is already
+ * valid, otherwise graphology's (Kahn's) order, which starts from the nodes that read only
+ * graph inputs and keeps the given order among nodes that become ready together.
  */
-function orderOrCycle(index: DependencyIndex, count: number): { order: number[] } | { cycle: number[] } {
-  const NEW = 0;
-  const OPEN = 1;
-  const DONE = 2;
-  const state = new Uint8Array(count);
-  const order: number[] = [];
-  const stack: number[] = [];
-  const nextPred: number[] = [];
-  for (let root = 0; root < count; root++) {
-    if (state[root] !== NEW) continue;
-    stack.push(root);
-    nextPred.push(index.predStart[root] as number);
-    state[root] = OPEN;
-    while (stack.length > 0) {
-      const top = stack.length - 1;
-      const node = stack[top] as number;
-      const k = nextPred[top] as number;
-      if (k < (index.predStart[node + 1] as number)) {
-        nextPred[top] = k + 1;
-        const p = index.predList[k] as number;
-        if (state[p] === NEW) {
-          state[p] = OPEN;
-          stack.push(p);
-          nextPred.push(index.predStart[p] as number);
-        } else if (state[p] === OPEN) {
-          // The stack from p up to node is a path p <- ... <- node, and node reads p.
-          return { cycle: stack.slice(stack.indexOf(p)).reverse() };
-        }
-      } else {
-        stack.pop();
-        nextPred.pop();
-        state[node] = DONE;
-        order.push(node);
-      }
-    }
-  }
-  return { order };
-}
-
-/** The same graph with its nodes in topological order, keeping the given order where it is valid. */
 export function topoSort(graph: Graph): Graph {
-  const result = orderOrCycle(indexDependencies(graph), graph.nodes.length);
-  if ('cycle' in result) throw cycleError(result.cycle.map((i) => graph.nodes[i] as Node));
-  if (result.order.every((n, i) => n === i)) return graph;
-  return { ...graph, nodes: result.order.map((i) => graph.nodes[i] as Node) };
+  if (isOrdered(graph)) return graph;
+  const g = indexGraph(graph);
+  const order = kahnOrder(graph, g);
+  if (order.length < graph.nodes.length) throw cycleError(cycleAmong(graph, g, order));
+  return { ...graph, nodes: order };
 }
 
 /** The nodes of one dependency cycle, each reading an output of the one before it, or undefined. */
 export function findCycle(graph: Graph): Node[] | undefined {
-  const result = orderOrCycle(indexDependencies(graph), graph.nodes.length);
-  return 'cycle' in result ? result.cycle.map((i) => graph.nodes[i] as Node) : undefined;
+  const g = indexGraph(graph);
+  const order = kahnOrder(graph, g);
+  return order.length < graph.nodes.length ? cycleAmong(graph, g, order) : undefined;
+}
+
+/** Kahn's order; on a cyclic graph, the nodes it reached before the walk stopped. */
+function kahnOrder(graph: Graph, g: GraphologyGraph): Node[] {
+  const order: Node[] = [];
+  const cyclic = graphology().dag.hasCycle(g);
+  try {
+    graphology().dag.forEachNodeInTopologicalOrder(g, (key) => void order.push(graph.nodes[Number(key)] as Node));
+  } catch (e) {
+    // graphology throws once the walk has stopped short of the nodes on or behind a cycle.
+    if (!cyclic) throw e;
+  }
+  return order;
+}
+
+/**
+ * Kahn's order stops short of every node on or behind a cycle; each of those has a
+ * producer among them, so walking producers from one must come back to a node seen.
+ */
+function cycleAmong(graph: Graph, g: GraphologyGraph, ordered: readonly Node[]): Node[] {
+  const done = new Set(ordered);
+  const stuck = (key: string) => !done.has(graph.nodes[Number(key)] as Node);
+  const path: string[] = [];
+  const seenAt = new Map<string, number>();
+  let key = g.findNode(stuck) as string;
+  while (!seenAt.has(key)) {
+    seenAt.set(key, path.length);
+    path.push(key);
+    key = g.findInNeighbor(key, stuck) as string;
+  }
+  // The walk went from consumer to producer; reversed, each node reads the one before it.
+  return path.slice(seenAt.get(key)).reverse().map((k) => graph.nodes[Number(k)] as Node);
 }
 
 function cycleError(cycle: readonly Node[]): SolderError {
@@ -176,62 +155,67 @@ export function consumersOf(graph: Graph): Map<string, Node[]> {
 
 /** Nodes that depend, directly or not, on any of the given values; in graph order. */
 export function reachableFrom(graph: Graph, valueNames: Iterable<string>): Node[] {
-  const readers = new Map<string, number[]>();
+  const wanted = new Set(valueNames);
+  const starts: number[] = [];
   graph.nodes.forEach((node, i) => {
-    for (const name of nodeReads(node)) {
-      const list = readers.get(name);
-      if (list === undefined) readers.set(name, [i]);
-      else if (list[list.length - 1] !== i) list.push(i);
-    }
+    if (nodeReads(node).some((name) => wanted.has(name))) starts.push(i);
   });
-  const reached = new Uint8Array(graph.nodes.length);
-  const pending = [...valueNames];
-  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
-    for (const i of readers.get(name) ?? []) {
-      if (reached[i]) continue;
-      reached[i] = 1;
-      for (const out of (graph.nodes[i] as Node).outputs) if (out !== '') pending.push(out);
-    }
-  }
+  const reached = visitFrom(indexGraph(graph), starts, 'outbound');
   return graph.nodes.filter((_, i) => reached[i] === 1);
 }
 
 /** Nodes whose outputs some graph output depends on; everything else is dead code. In graph order. */
 export function liveNodes(graph: Graph): Node[] {
-  const index = indexDependencies(graph);
-  const live = new Uint8Array(graph.nodes.length);
-  const pending: number[] = [];
-  const mark = (i: number | undefined) => {
-    if (i !== undefined && !live[i]) {
-      live[i] = 1;
-      pending.push(i);
-    }
-  };
-  for (const o of graph.outputs) mark(index.producer.get(o.name));
-  for (let i = pending.pop(); i !== undefined; i = pending.pop()) {
-    for (let k = index.predStart[i] as number; k < (index.predStart[i + 1] as number); k++) mark(index.predList[k]);
-  }
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((node, i) => {
+    for (const name of node.outputs) if (name !== '' && !producer.has(name)) producer.set(name, i);
+  });
+  const starts = graph.outputs.flatMap((o) => producer.get(o.name) ?? []);
+  const live = visitFrom(indexGraph(graph), starts, 'inbound');
   return graph.nodes.filter((_, i) => live[i] === 1);
 }
 
+/** Marks the start nodes and every node a breadth-first walk along `mode` edges reaches from them. */
+function visitFrom(g: GraphologyGraph, starts: readonly number[], mode: 'inbound' | 'outbound'): Uint8Array {
+  const seen = new Uint8Array(g.order);
+  for (const start of starts) {
+    if (seen[start] === 1) continue;
+    graphology().traversal.bfsFromNode(
+      g,
+      String(start),
+      (key) => {
+        const i = Number(key);
+        // Returning true stops the walk below a node an earlier start already covered.
+        if (seen[i] === 1 && i !== start) return true;
+        seen[i] = 1;
+        return false;
+      },
+      { mode },
+    );
+  }
+  return seen;
+}
+
 /**
- * A graphlib Graph of the node dependencies: node ids are node names (labelled with the
- * Node), an edge runs producer -> consumer labelled with the value names it carries.
- * For layout and exploration of model-sized graphs; see the note at the top on size.
+ * A graphology graph of the node dependencies for exploration and layout: keys are node
+ * names, each node's attributes hold the Node, an edge runs producer -> consumer and its
+ * attributes list the value names it carries.
  */
-export function dependencyGraph(graph: Graph): GraphlibGraph<unknown, Node, string[]> {
-  const g: GraphlibGraph<unknown, Node, string[]> = new (graphlib().Graph)({ directed: true });
+export function dependencyGraph(graph: Graph): GraphologyGraph<{ node: Node }, { values: string[] }> {
+  const { DirectedGraph } = graphology().graph;
+  const g = new DirectedGraph<{ node: Node }, { values: string[] }>();
   for (const node of graph.nodes) {
     if (g.hasNode(node.name)) throw new SolderError('node name used twice; names must be unique', { node: node.name, op: node.op });
-    g.setNode(node.name, node);
+    g.addNode(node.name, { node });
   }
   const producers = producerOf(graph);
   for (const node of graph.nodes) {
     for (const name of nodeReads(node)) {
       const from = producers.get(name);
       if (from === undefined) continue;
-      if (!g.hasEdge(from.name, node.name)) g.setEdge(from.name, node.name, [name]);
-      else if (!g.edge(from.name, node.name).includes(name)) g.edge(from.name, node.name).push(name);
+      const edge = g.edge(from.name, node.name);
+      if (edge === undefined) g.addEdge(from.name, node.name, { values: [name] });
+      else if (!g.getEdgeAttribute(edge, 'values').includes(name)) g.getEdgeAttribute(edge, 'values').push(name);
     }
   }
   return g;
