@@ -4,6 +4,7 @@ import { SolderError } from '../ir/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { readSafetensors } from '../ir/safetensors.js';
 import { interpret } from '../backends/reference/interpreter.js';
+import { errorStats, sameShape, withinTolerance } from './error-stats.js';
 
 /** Runs the graph in the reference interpreter; outputs by name, in graph order. */
 export function run(graph: Graph, inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
@@ -39,6 +40,7 @@ export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 0 };
 export interface OutputComparison {
   readonly name: string;
   readonly index: number;
+  /** max |got - want|: Infinity where one side is NaN or infinite and the other is not. */
   readonly maxAbs: number;
   readonly maxRel: number;
   /** Flat index of the largest absolute error. */
@@ -65,35 +67,13 @@ export function compareOutputs(
   });
 }
 
+/** One output against its recorded value: the error measure of api/error-stats.ts, judged by `tol`. */
 export function compareTensors(name: string, index: number, got: Tensor, want: Tensor, tol: Tolerance): OutputComparison {
-  if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) {
+  if (!sameShape(got.shape, want.shape)) {
     return failed(name, index, `shape [${got.shape.join(', ')}] vs recorded [${want.shape.join(', ')}]`);
   }
-  let maxAbs = 0;
-  let maxRel = 0;
-  let worstIndex = 0;
-  let ok = true;
-  for (let i = 0; i < got.data.length; i++) {
-    const x = got.data[i] as number;
-    const y = want.data[i] as number;
-    if (Number.isNaN(x) || Number.isNaN(y)) {
-      if (Number.isNaN(x) !== Number.isNaN(y)) {
-        ok = false;
-        maxAbs = NaN;
-        worstIndex = i;
-      }
-      continue;
-    }
-    const abs = x === y ? 0 : Math.abs(x - y);
-    const rel = abs === 0 ? 0 : abs / Math.max(Math.abs(y), Number.MIN_VALUE);
-    if (abs > maxAbs) {
-      maxAbs = abs;
-      worstIndex = i;
-    }
-    if (rel > maxRel) maxRel = rel;
-    if (!(abs <= tol.atol + tol.rtol * Math.abs(y))) ok = false;
-  }
-  return { name, index, maxAbs, maxRel, worstIndex, ok };
+  const { maxAbs, maxRel, worstFlat } = errorStats(got, want, Number.MIN_VALUE);
+  return { name, index, maxAbs, maxRel, worstIndex: worstFlat, ok: withinTolerance(got, want, tol) };
 }
 
 function failed(name: string, index: number, problem: string): OutputComparison {

@@ -18,7 +18,7 @@ import { SolderError } from '../ir/errors.js';
 import { type Graph, type Node, opKey } from '../ir/graph.js';
 import { type Tensor, makeTensor } from '../ir/tensor.js';
 import { type NodeCheck, type ValueCheck, compareValue, judgeNode } from './check/compare.js';
-import { sameShape } from './check/error-stats.js';
+import { sameShape } from '../api/error-stats.js';
 import { feedsToFloat64, toFloat64 } from './float64.js';
 
 export type { NodeCheck, ValueCheck } from './check/compare.js';

@@ -4,6 +4,7 @@
 import { topoSort } from './algo.js';
 import { type Dim, type SymDim, isKnown } from './dim.js';
 import { SolderError } from './errors.js';
+import { CarriedTypes } from './infer-incremental.js';
 import { SymbolTable } from './infer-symbols.js';
 import { type Graph, type Node, ONNX_DOMAIN, type ValueInfo } from './graph.js';
 import './ops/index.js';
@@ -20,6 +21,11 @@ export interface InferOptions {
   readonly evaluate?: Evaluator;
   /** Largest initializer read and tensor folded, in elements; shape arithmetic is far below it. */
   readonly maxConstantElements?: number;
+  /**
+   * The typed graph a pass made this one from, keeping every value name's meaning: nodes the
+   * pass kept whose inputs kept their types keep their types too, without being inferred again.
+   */
+  readonly previous?: Graph;
 }
 
 const DEFAULT_MAX_CONSTANT_ELEMENTS = 1 << 16;
@@ -40,7 +46,20 @@ export function inferTypes(graph: Graph, options: InferOptions = {}): Graph {
   const symbols = new SymbolTable(sorted);
   const isMinted = (d: SymDim) => symbols.isMinted(d);
   let valueInfo = new Map<string, TensorType>();
+  const carried = options.previous === undefined ? undefined : new CarriedTypes(options.previous, sorted);
+  const isConstant = (name: string) => constants.has(name);
   for (const node of sorted.nodes) {
+    const kept = carried?.outputsOf(node, types, isConstant);
+    if (kept !== undefined) {
+      node.outputs.forEach((name, k) => {
+        const t = kept[k];
+        if (name === '' || t === undefined) return;
+        const applied = symbols.apply(t);
+        types.set(name, applied);
+        valueInfo.set(name, applied);
+      });
+      continue;
+    }
     const outputs = inferNode(node, types, constants, options.evaluate);
     node.outputs.forEach((name, k) => {
       if (name === '') return;

@@ -19,13 +19,16 @@ export type Pass = (graph: Graph) => Graph;
  */
 export type TypeEffect = 'refines' | 'keeps';
 
-/** Runs a pass, re-infers types when it refines them, and verifies the result in debug mode. */
+/**
+ * Runs a pass, re-infers types when it refines them (carrying over the types of the nodes
+ * it left alone, see ir/infer-incremental.ts), and verifies the result in debug mode.
+ */
 export function step(name: string, pass: Pass, effect: TypeEffect): Pass {
   return (graph) => {
     const changed = pass(graph);
     // A pass that found nothing to do returns its input, whose types are already inferred.
     if (changed === graph) return graph;
-    const out = effect === 'refines' ? inferTypes(changed, { evaluate: evaluateNode }) : changed;
+    const out = effect === 'refines' ? inferTypes(changed, { evaluate: evaluateNode, previous: graph }) : changed;
     if (verifyEnabled()) {
       try {
         verify(out);

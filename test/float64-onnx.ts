@@ -1,6 +1,6 @@
-// Default-domain ONNX ops in plain float64, written for tests that check fused kernels and
-// rewrites against an explicit composition: numpy broadcasting, no shortcuts, no reuse of
-// the kernels under test.
+// Default-domain ONNX ops in plain float64, written for tests that check kernels and
+// rewrites against an explicit composition: numpy broadcasting, coordinate by coordinate,
+// no shortcuts, no reuse of the kernels under test.
 import { type Tensor, makeTensor } from '../ir/tensor.js';
 import type { DType } from '../ir/dtype.js';
 
@@ -25,13 +25,21 @@ function strides(shape: readonly number[]): number[] {
   return s;
 }
 
-function coordOf(flat: number, shape: readonly number[]): number[] {
+/** The row-major coordinate of a flat index. */
+export function coordOf(flat: number, shape: readonly number[]): number[] {
   const c = new Array<number>(shape.length).fill(0);
   for (let d = shape.length - 1; d >= 0; d--) {
     c[d] = flat % shape[d]!;
     flat = Math.floor(flat / shape[d]!);
   }
   return c;
+}
+
+/** Reads `a` at one of its own coordinates. */
+function readAt(a: Nd, coord: readonly number[]): number {
+  let off = 0;
+  a.shape.forEach((d, i) => { off = off * d + coord[i]!; });
+  return a.data[off]!;
 }
 
 /** Reads `a` at a coordinate of a (right-aligned) broadcast target. */
@@ -129,27 +137,63 @@ export function softmaxLast(a: Nd): Nd {
   return div(e, reduceTrailing(e, last, (v) => v.reduce((x, y) => x + y, 0)));
 }
 
-/** Slice along the last axis. */
-export function sliceLast(a: Nd, start: number, end: number): Nd {
-  const w = a.shape[a.shape.length - 1]!;
-  const rows = a.data.length / w;
-  const out: number[] = [];
-  for (let r = 0; r < rows; r++) for (let j = start; j < end; j++) out.push(a.data[r * w + j]!);
-  return nd([...a.shape.slice(0, -1), end - start], out);
+/** numpy's take along `axis`: indices may be negative. */
+export function gather(a: Nd, indices: Nd, axis: number): Nd {
+  const shape = [...a.shape.slice(0, axis), ...indices.shape, ...a.shape.slice(axis + 1)];
+  const data = new Float64Array(size(shape));
+  const span = indices.shape.length;
+  for (let i = 0; i < data.length; i++) {
+    const c = coordOf(i, shape);
+    const at = readAt(indices, c.slice(axis, axis + span));
+    data[i] = readAt(a, [...c.slice(0, axis), at < 0 ? at + a.shape[axis]! : at, ...c.slice(axis + span)]);
+  }
+  return { shape, data };
 }
 
-/** Concat along the last axis. */
-export function concatLast(parts: readonly Nd[]): Nd {
-  const rows = parts[0]!.data.length / parts[0]!.shape[parts[0]!.shape.length - 1]!;
-  const out: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (const p of parts) {
-      const w = p.shape[p.shape.length - 1]!;
-      for (let j = 0; j < w; j++) out.push(p.data[r * w + j]!);
-    }
+/** Concat along `axis`. */
+export function concat(parts: readonly Nd[], axis: number): Nd {
+  const shape = parts[0]!.shape.map((d, i) => (i === axis ? parts.reduce((acc, p) => acc + p.shape[axis]!, 0) : d));
+  const data = new Float64Array(size(shape));
+  for (let i = 0; i < data.length; i++) {
+    const c = coordOf(i, shape);
+    let part = 0;
+    let at = c[axis]!;
+    while (at >= parts[part]!.shape[axis]!) at -= parts[part++]!.shape[axis]!;
+    data[i] = readAt(parts[part]!, [...c.slice(0, axis), at, ...c.slice(axis + 1)]);
   }
-  const width = parts.reduce((acc, p) => acc + p.shape[p.shape.length - 1]!, 0);
-  return nd([...parts[0]!.shape.slice(0, -1), width], out);
+  return { shape, data };
+}
+
+export const concatLast = (parts: readonly Nd[]): Nd => concat(parts, parts[0]!.shape.length - 1);
+
+/** Keeps, along each axis d, the positions keep[d] in their order. */
+export function select(a: Nd, keep: readonly (readonly number[])[]): Nd {
+  const shape = keep.map((k) => k.length);
+  const data = new Float64Array(size(shape));
+  for (let i = 0; i < data.length; i++) data[i] = readAt(a, coordOf(i, shape).map((ci, d) => keep[d]![ci]!));
+  return { shape, data };
+}
+
+const positions = (start: number, end: number) => Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i);
+
+/** Slice [start, end) along the last axis. */
+export const sliceLast = (a: Nd, start: number, end: number): Nd =>
+  select(a, a.shape.map((d, i) => (i === a.shape.length - 1 ? positions(start, end) : positions(0, d))));
+
+/**
+ * The positions x[start:end:step] visits in a list of length n, as the ONNX spec (and
+ * onnxruntime) define it: like Python, except that with a negative step a start before
+ * the first element is clamped to it rather than giving an empty slice.
+ */
+export function onnxSliceIndices(n: number, start: number, end: number, step: number): number[] {
+  const norm = (v: number) => (v < 0 ? v + n : v);
+  const out: number[] = [];
+  if (step > 0) {
+    for (let i = Math.max(norm(start), 0); i < Math.min(norm(end), n); i += step) out.push(i);
+  } else {
+    for (let i = Math.min(Math.max(norm(start), 0), n - 1); i > Math.max(norm(end), -1); i += step) out.push(i);
+  }
+  return out;
 }
 
 export const reshape = (a: Nd, shape: readonly number[]): Nd => nd(shape, a.data);
@@ -169,19 +213,22 @@ export function erfByQuadrature(x: number): number {
   return ((acc * h) / 3) * (2 / Math.sqrt(Math.PI));
 }
 
-/** A deterministic stream of values in [-range, range] that are never exactly zero. */
-export function values(seed: number, count: number, range = 2): number[] {
-  let s = seed >>> 0 || 1;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
+/** mulberry32: a deterministic stream of uniform values in [0, 1) from a 32-bit seed. */
+export function uniformStream(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out.push(((u * 2 - 1) * range) || range / 7);
-  }
-  return out;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A deterministic stream of values in [-range, range] that are never exactly zero. */
+export function values(seed: number, count: number, range = 2): number[] {
+  const next = uniformStream(seed >>> 0 || 1);
+  return Array.from({ length: count }, () => ((next() * 2 - 1) * range) || range / 7);
 }
 
 /** Max |actual - expected| relative to tolerance; NaN must meet NaN. Returns a message, or undefined when close. */

@@ -11,27 +11,34 @@ export interface FusionExpectation {
   readonly activations: number;
   /** RotaryEmbedding nodes (q and k of each layer). */
   readonly rotary: number;
+  /**
+   * What every Attention's mask is recognised as: none (vit's mask keeps every key), a
+   * [batch, 1, 1, kv] keep-mask from attention_mask ('padding'), or that and causal=1.
+   */
+  readonly mask: MaskExpectation;
 }
 
-function encoder(layers: number, activations: boolean): FusionExpectation {
-  return { layers, layerNorms: 2 * layers + 1, rmsNorms: 0, activations: activations ? layers : 0, rotary: 0 };
+export type MaskExpectation = 'none' | 'padding' | 'causal+padding';
+
+function encoder(layers: number, activations: boolean, mask: MaskExpectation): FusionExpectation {
+  return { layers, layerNorms: 2 * layers + 1, rmsNorms: 0, activations: activations ? layers : 0, rotary: 0, mask };
 }
 
-function rmsDecoder(layers: number, rotary: boolean, activations: boolean): FusionExpectation {
-  return { layers, layerNorms: 0, rmsNorms: 2 * layers + 1, activations: activations ? layers : 0, rotary: rotary ? 2 * layers : 0 };
+function rmsDecoder(layers: number, rotary: boolean, activations: boolean, mask: MaskExpectation): FusionExpectation {
+  return { layers, layerNorms: 0, rmsNorms: 2 * layers + 1, activations: activations ? layers : 0, rotary: rotary ? 2 * layers : 0, mask };
 }
 
 const BY_ARCHITECTURE: Readonly<Record<string, FusionExpectation>> = {
   // post-LN: the embedding LayerNorm and two per layer.
-  bert: encoder(2, true),
-  bert_deep: encoder(24, true),
+  bert: encoder(2, true, 'padding'),
+  bert_deep: encoder(24, true, 'padding'),
   // pre-LN: two per layer and the final one.
-  gpt2: encoder(2, true),
-  vit: encoder(2, true),
-  llama: rmsDecoder(2, true, true),
-  llama_deep: rmsDecoder(32, true, true),
-  // T5's MLP is ReLU, and it has no rotary embedding.
-  t5enc: rmsDecoder(2, false, false),
+  gpt2: encoder(2, true, 'causal+padding'),
+  vit: encoder(2, true, 'none'),
+  llama: rmsDecoder(2, true, true, 'causal+padding'),
+  llama_deep: rmsDecoder(32, true, true, 'causal+padding'),
+  // T5's MLP is ReLU, and it has no rotary embedding; its padding mask carries the position bias.
+  t5enc: rmsDecoder(2, false, false, 'padding'),
 };
 
 /** The expectation for a model file, by its architecture prefix (`llama_deep.eager.onnx` -> llama_deep). */

@@ -5,6 +5,7 @@ import type { DType } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
 import { importPt2 } from '../ir/import/pt2.js';
 import { type Tensor, makeTensor, numel } from '../ir/tensor.js';
+import { uniformStream } from './float64-onnx.js';
 import { type Pt2Spec, writePt2 } from './pt2-archive.js';
 
 export function importSpec(spec: Pt2Spec): Graph {
@@ -19,16 +20,8 @@ export function runGraph(graph: Graph, feeds: Record<string, Tensor>): Tensor[] 
 
 /** Values in [-2, 2) from a fixed-seed generator (mulberry32). */
 export function randomValues(count: number, seed: number): number[] {
-  let a = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out.push((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4 - 2);
-  }
-  return out;
+  const next = uniformStream(seed);
+  return Array.from({ length: count }, () => next() * 4 - 2);
 }
 
 export function randomTensor(dtype: DType, shape: readonly number[], seed: number): Tensor {

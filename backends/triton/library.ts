@@ -1,9 +1,11 @@
 // Ops that map onto the runtime's library kernels (kernels/__init__.py): GEMMs with fused
 // epilogues, norms, attention. Each checks the layout its kernel needs and prepares weights
 // at plan time ([K, N] linear weights, [Wg | Wu] gate projections, RMSNorm's 1 + w).
-import { isKnown } from '../../ir/dim.js';
+// Conv is im2col + GEMM (conv.ts).
+import { type Dim, isKnown } from '../../ir/dim.js';
 import type { Node } from '../../ir/graph.js';
 import { normalizeAxis, opError } from '../../ir/ops/shape-util.js';
+import { lowerConv } from './conv.js';
 import { broadcastIdx } from './emit.js';
 import { literal } from './elementwise.js';
 import type { Attr, LaunchArg } from './launch.js';
@@ -46,6 +48,7 @@ export function lowerLibrary(L: Lowering, node: Node): void {
     case 'LayerNormalization': case 'LayerNorm': case 'RMSNorm': case 'SkipLayerNorm': case 'SkipRMSNorm':
       return norm(L, node);
     case 'Attention': return attention(L, node);
+    case 'Conv': return lowerConv(L, node);
     default: throw opError(node, 'no library kernel for this op');
   }
 }
@@ -127,10 +130,48 @@ function attention(L: Lowering, node: Node): void {
   if (!isKnown(headDim) || !HEAD_DIMS.has(headDim)) throw opError(node, `head_dim ${String(isKnown(headDim) ? headDim : headDim.expr)} is not one the attention kernel supports (16, 32, 64, 128, 256)`);
   if (!isKnown(v!.shape[3]!) || v!.shape[3] !== headDim) throw opError(node, 'the attention kernel needs v to have q\'s head_dim');
   const maskValue = node.inputs[3] || undefined;
-  const mask = maskValue === undefined ? undefined : additiveMask(L, node, maskValue);
+  const causal = attrOf(node, 'causal') === 1;
+  // The kernel gives 0 where no key is kept; 'average' rows come from a finfo.min mask instead.
+  const averageRows = attrOf(node, 'fully_masked_rows') === 'average' && (maskValue !== undefined || causal);
+  const mask = averageRows ? averagingMask(L, node, maskValue, q!.shape[2]!, k!.shape[2]!)
+    : maskValue === undefined ? undefined : additiveMask(L, node, maskValue);
   const out = headsLastLayout(L, node.outputs[0]!) ?? L.dest(node.outputs[0]!);
-  launch(L, node, 'attention', { q, k, v, mask, out }, { scale: Number(attrOf(node, 'scale')), causal: attrOf(node, 'causal') === 1 });
+  launch(L, node, 'attention', { q, k, v, mask, out }, { scale: Number(attrOf(node, 'scale')), causal: causal && !averageRows });
   L.setStored(node.outputs[0]!, out);
+}
+
+/** float32 finfo.min: what HF fills masked keys with, and what the kernel keeps finite. */
+const FLOAT32_MIN = -3.4028234663852886e38;
+
+/** Averaging masks already built, by keep-mask, band and sizes: layers share one. */
+const averagingMasks = new WeakMap<Lowering, Map<string, View>>();
+
+// fully_masked_rows='average' as HF computes it: keep-mask AND causal band as a float32
+// [batch|1, heads|1, q, kv] mask of 0 / finfo.min, launched without the kernel's own causal
+// band (which would make the masked keys -inf). A row that keeps a key weighs the others 0;
+// a row that keeps none holds one value, so the kernel averages v over every key: the
+// bucket's padded keys too when the runtime pads seq (as with the generic mask before), since
+// the plan does not pass the kernel the real kv length yet.
+function averagingMask(L: Lowering, node: Node, value: string | undefined, qSeq: Dim, kvSeq: Dim): View {
+  const causal = attrOf(node, 'causal') === 1;
+  const key = [value ?? '', causal, isKnown(qSeq) ? qSeq : qSeq.expr, isKnown(kvSeq) ? kvSeq : kvSeq.expr].join('|');
+  const built = averagingMasks.get(L) ?? new Map<string, View>();
+  averagingMasks.set(L, built);
+  const known = built.get(key);
+  if (known !== undefined) return known;
+  const given = value === undefined ? [] : L.shape(value);
+  if (given.length > 4) throw opError(node, `mask of rank ${given.length} cannot be an attention mask`);
+  const lead = [...new Array<Dim>(4 - given.length).fill(1), ...given].slice(0, 2);
+  const shape = [...lead, qSeq, kvSeq];
+  const view = L.newBuffer(`${value ?? node.outputs[0]!}.average_rows_mask`, shape, 'float32');
+  L.pointwise(`fully masked rows of ${node.name} averaged`, view, (k, idx, mask) => {
+    const conditions: string[] = [];
+    if (value !== undefined) conditions.push(`(${k.valueAt(value, broadcastIdx(idx, shape, given), mask).code} != 0)`);
+    if (causal) conditions.push(`(${idx[3]!.code} <= ${idx[2]!.code} + ${k.dim(kvSeq)} - ${k.dim(qSeq)})`);
+    return k.bind(`tl.where(${conditions.join(' & ')}, 0.0, ${literal(FLOAT32_MIN, 'float32')})`, 'float32', true);
+  });
+  built.set(key, view);
+  return view;
 }
 
 // When the heads are only transposed back to [batch, seq, heads, head_dim] (to be merged

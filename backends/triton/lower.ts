@@ -11,6 +11,7 @@ import { SolderError } from '../../ir/errors.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { opError } from '../../ir/ops/shape-util.js';
 import { newBody, pointwiseKernel } from './codegen.js';
+import { lowerCollective } from './collective.js';
 import { type Form, type Idx, KernelBody, type ValueSource } from './emit.js';
 import type { Val } from './elementwise.js';
 import type { Launch } from './launch.js';
@@ -257,6 +258,7 @@ export class Lowering implements ValueSource {
       case 'matmul': return lowerMatmul(this, node);
       case 'movement': return this.asViews(node) ? undefined : this.placeComputed(node);
       case 'elementwise': return this.placeComputed(node);
+      case 'collective': return lowerCollective(this, node);
     }
   }
 

@@ -16,20 +16,21 @@ export const REDUCE_OPS = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'Redu
 export const ROW_OPS = new Set([...REDUCE_OPS, 'Softmax', 'LogSoftmax']);
 export const FUSED_LIBRARY_OPS = new Set(['Attention', 'LayerNorm', 'RMSNorm', 'SkipLayerNorm', 'SkipRMSNorm', 'Linear', 'GatedMLP']);
 
-export type Category = 'elementwise' | 'movement' | 'row' | 'matmul' | 'library';
+export type Category = 'elementwise' | 'movement' | 'row' | 'matmul' | 'library' | 'collective';
 
 /** How a node is lowered, or undefined when the backend cannot run it. */
 export function categoryOf(node: Node, isConstant: (value: string) => boolean, rankOf: (value: string) => number): Category | undefined {
   if (node.domain === SOLDER_DOMAIN) {
     if (FUSED_LIBRARY_OPS.has(node.op)) return 'library';
     if (node.op === 'Gelu' || node.op === 'RotaryEmbedding') return 'elementwise';
+    if (node.op === 'AllReduce') return 'collective';
     return undefined;
   }
   if (node.domain !== ONNX_DOMAIN && node.domain !== 'ai.onnx') return undefined;
   if (node.op === 'Where' || UNARY_OPS.has(node.op) || BINARY_OPS.has(node.op) || VARIADIC_OPS.has(node.op)) return 'elementwise';
   if (MOVEMENT_OPS.has(node.op)) return 'movement';
   if (ROW_OPS.has(node.op)) return 'row';
-  if (node.op === 'Gemm' || node.op === 'LayerNormalization') return 'library';
+  if (node.op === 'Gemm' || node.op === 'LayerNormalization' || node.op === 'Conv') return 'library';
   if (node.op === 'MatMul') {
     const b = node.inputs[1] ?? '';
     return isConstant(b) && rankOf(b) === 2 && rankOf(node.inputs[0] ?? '') >= 2 ? 'library' : 'matmul';

@@ -12,9 +12,9 @@ export function planSchema(): Schema {
   return JSON.parse(fs.readFileSync(path.join(here, 'plan.schema.json'), 'utf8')) as Schema;
 }
 
-/** The runtime's library table (kernels/__init__.py): kernel -> required and optional tensor args, attrs. */
+/** The runtime's kernel tables (kernels/__init__.py, collectives in distributed.py): kernel -> required and optional tensor args, attrs. */
 export function runtimeLibrary(): Map<string, { required: string[]; optional: string[]; attrs: string[] }> {
-  const text = fs.readFileSync(path.join(here, 'runtime/solder_runtime/kernels/__init__.py'), 'utf8');
+  const text = ['kernels/__init__.py', 'distributed.py'].map((f) => fs.readFileSync(path.join(here, 'runtime/solder_runtime', f), 'utf8')).join('\n');
   const table = new Map<string, { required: string[]; optional: string[]; attrs: string[] }>();
   const entry = /"(\w+)": LibraryKernel\([\w.]+,\s*\(([^)]*)\)(?:,\s*\(([^)]*)\))?(?:,\s*\(([^)]*)\))?\)/g;
   const names = (s: string | undefined) => [...(s ?? '').matchAll(/"(\w+)"/g)].map((m) => m[1]!);
@@ -75,6 +75,8 @@ export function planProblems(plan: Obj): string[] {
     input: new Set((plan.inputs as Obj[]).map((io) => io.name as string)),
     output: new Set((plan.outputs as Obj[]).map((io) => io.name as string)),
   };
+  const tp = plan.tensor_parallel as Obj | undefined;
+  if (tp !== undefined && (tp.rank as number) >= (tp.world_size as number)) problems.push(`tensor_parallel: rank ${String(tp.rank)} of ${String(tp.world_size)}`);
   const library = runtimeLibrary();
   const generated = (plan.generated_kernels ?? {}) as Obj;
   const live = new Map<string, [number, number]>();

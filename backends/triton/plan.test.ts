@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load } from '../../api/load.js';
+import { GraphBuilder } from '../../ir/builder.js';
+import { makeTensor } from '../../ir/tensor.js';
 import { readSafetensors } from '../../ir/safetensors.js';
 import { optimize } from '../../passes/optimize.js';
 import { naiveBytes, planProblems } from './plan-checks.js';
@@ -20,8 +22,6 @@ const example = path.join(repoRoot, 'examples/bert.sdpa.dynamo.onnx');
 const hasModels = fs.existsSync(modelsDir);
 const hasPython = spawnSync('python3', ['-c', 'import ast'], { encoding: 'utf8' }).status === 0;
 
-// Models whose ops the runtime cannot run (vit's patch Conv) are checked for a clean error instead.
-const UNSUPPORTED = /^vit\./;
 const fixtures = hasModels
   ? fs.readdirSync(modelsDir).filter((f) => (f.endsWith('.onnx') || f.endsWith('.pt2')) && !f.includes('_deep')).sort()
   : [];
@@ -85,13 +85,26 @@ describe('plan for the bundled example', () => {
 });
 
 describe.skipIf(!hasModels)('plans for every ../shared/models fixture', () => {
-  it.each(fixtures.filter((f) => !UNSUPPORTED.test(f)))('%s', (f) => checkPlan(path.join(modelsDir, f), 'float16'));
+  it.each(fixtures)('%s', (f) => checkPlan(path.join(modelsDir, f), 'float16'));
 
   it.each(['llama.eager.onnx', 'gpt2.eager.dynamo.onnx', 't5enc.eager.onnx'].filter((f) => fixtures.includes(f)))('%s unfused', (f) =>
     checkPlan(path.join(modelsDir, f), 'float32', false));
 
-  it.each(fixtures.filter((f) => UNSUPPORTED.test(f)))('%s fails with a one-line error naming the node and op', (f) => {
-    expect(() => planOf(path.join(modelsDir, f))).toThrowError(/^[^\n]*node '[^'\n]+' \(Conv\): Conv cannot run on the Triton runtime[^\n]*$/);
+  it.each(fixtures.filter((f) => f.startsWith('vit.')))('%s lowers its patch Conv to a patch copy + GEMM', (f) => {
+    const launches = planOf(path.join(modelsDir, f)).plan.launches as Obj[];
+    const conv = launches.findIndex((l) => l.kernel === 'gemm' && (l.args as Obj).weight !== undefined && /patch_embeddings|conv/i.test(l.name as string));
+    expect(conv).toBeGreaterThan(0);
+    expect(launches[conv - 1]!.name as string).toMatch(/^patches of /);
+  });
+});
+
+describe('ops without a Triton lowering', () => {
+  it('fail with a one-line error naming the node and op', () => {
+    const g = new GraphBuilder('cumsum');
+    const x = g.input('x', 'float32', ['batch', 8]);
+    const [y] = g.node('CumSum', [x, g.initializer('axis', makeTensor('int64', [], [1]))], {}, { name: 'running total' });
+    const graph = g.output(y!).build();
+    expect(() => emitPlan(graph, { dtype: 'float32', maxBatch: 2, maxSeq: 16 })).toThrowError(/^[^\n]*node 'running total' \(CumSum\): CumSum cannot run on the Triton runtime[^\n]*$/);
   });
 });
 

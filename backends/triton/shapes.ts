@@ -6,7 +6,9 @@ import { type Dim, dimEq, isKnown } from '../../ir/dim.js';
 import type { DType } from '../../ir/dtype.js';
 import { SolderError } from '../../ir/errors.js';
 import { type Graph, type Node, typeOf } from '../../ir/graph.js';
+import { Conv, convDims } from '../../ir/ops/conv.js';
 import { normalizeAxis, opError } from '../../ir/ops/shape-util.js';
+import { readAttrs } from '../../ir/ops/spec.js';
 import type { TensorType } from '../../ir/types.js';
 import { type ShapeValue, shapeValues } from '../../passes/shape-values.js';
 import { MOVEMENT_OPS, broadcastOf, describeMovement } from './movement.js';
@@ -94,6 +96,7 @@ export function outputShapes(node: Node, shapes: ReadonlyMap<string, readonly Di
     case 'Gelu': case 'RotaryEmbedding': case 'Trilu':
       return node.outputs.map((_, i) => (i === 0 ? shape(0) : undefined));
     case 'SkipLayerNorm': case 'SkipRMSNorm': return [shape(0), shape(0)];
+    case 'AllReduce': return [shape(0)];
     case 'Where': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Equal': case 'Less':
     case 'LessOrEqual': case 'Greater': case 'GreaterOrEqual': case 'And': case 'Or': case 'Xor':
     case 'Max': case 'Min': case 'Sum': case 'Mean':
@@ -109,6 +112,7 @@ export function outputShapes(node: Node, shapes: ReadonlyMap<string, readonly Di
       const [x, w] = [shape(0), shape(1)];
       return [[...x.slice(0, -1), w[1]!]];
     }
+    case 'Conv': return [convDims(node, shape(0), shape(1), readAttrs(Conv, node))];
     case 'Attention': {
       const [q, v] = [shape(0), shape(2)];
       return [[q[0]!, q[1]!, q[2]!, v[3]!]];

@@ -4,8 +4,9 @@
 import type { DType } from '../../ir/dtype.js';
 import { isFloat } from '../../ir/dtype.js';
 import type { Graph, Initializer } from '../../ir/graph.js';
-import { type Tensor, makeTensor, numel, tensorFromBytes } from '../../ir/tensor.js';
+import { type Tensor, allocData, makeTensor, numel } from '../../ir/tensor.js';
 import { planName } from './sanitize.js';
+import { decodeWeight, toStorage } from './storage.js';
 
 /** A layout change applied once, at plan time. */
 export interface WeightTransform {
@@ -32,7 +33,7 @@ export class WeightTable {
   /** Decoded values of an initializer (float16/bfloat16 as rounded float32). */
   values(name: string): Tensor {
     const init = this.init(name);
-    return tensorFromBytes(init.dtype, init.shape, init.bytes.read());
+    return decodeWeight(init.dtype, init.shape, init.bytes.read());
   }
 
   isScalar(name: string): boolean {
@@ -49,7 +50,7 @@ export class WeightTable {
     const combined = transform !== undefined ? transform.apply(concatOrOne(parts)) : parts[0]!;
     const dtype = this.storageDtype(combined.dtype);
     const name = planName(names[0]! + (transform ? `.${transform.tag}` : ''), this.taken, 'w');
-    this.tensors.set(name, dtype === combined.dtype ? combined : makeTensor(dtype, combined.shape, combined.data));
+    this.tensors.set(name, dtype === combined.dtype ? combined : toStorage(dtype, combined));
     this.byKey.set(key, name);
     return name;
   }
@@ -68,6 +69,20 @@ function concatOrOne(parts: readonly Tensor[]): Tensor {
   const rows = first.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const widths = parts.map((p) => p.shape[p.shape.length - 1]!);
   const total = widths.reduce((a, b) => a + b, 0);
+  const shape = [...first.shape.slice(0, -1), total];
+  if (parts.every((p) => p.dtype === first.dtype)) {
+    // Row by row, as block copies: a 7B model's gate and up projections are 90M values each.
+    const data = allocData(first.dtype, rows * total);
+    for (let r = 0; r < rows; r++) {
+      let at = r * total;
+      parts.forEach((p, j) => {
+        const w = widths[j]!;
+        data.set(p.data.subarray(r * w, (r + 1) * w), at);
+        at += w;
+      });
+    }
+    return { dtype: first.dtype, shape, data };
+  }
   const out = new Float64Array(rows * total);
   for (let r = 0; r < rows; r++) {
     let at = r * total;
@@ -77,7 +92,7 @@ function concatOrOne(parts: readonly Tensor[]): Tensor {
       at += w;
     });
   }
-  return makeTensor(first.dtype, [...first.shape.slice(0, -1), total], out);
+  return makeTensor(first.dtype, shape, out);
 }
 
 /** [N, K] -> [K, N] (Gemm's transB, torch's Linear weight). */
@@ -111,3 +126,9 @@ export function composed(...ts: readonly WeightTransform[]): WeightTransform {
 
 /** Joins [K, N1], [K, N2] side by side (GatedMLP's [Wg | Wu]) via WeightTable.add's concatenation. */
 export const sideBySide: WeightTransform = { tag: 'cat', apply: (t) => t };
+
+/** [M, d1, d2, ...] -> [M, d1*d2*...] (a Conv weight [out, in, kh, kw] as GEMM rows, before `transposed`). */
+export const rowsOf: WeightTransform = {
+  tag: 'rows',
+  apply: (t) => makeTensor(t.dtype, [t.shape[0]!, numel(t.shape.slice(1))], t.data),
+};

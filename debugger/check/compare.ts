@@ -1,7 +1,8 @@
 // One value, and one node, judged against the float64 reference (see debugger/check.ts).
 import type { DType } from '../../ir/dtype.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { errorStats, referenceScale, sameShape, unravelIndex } from './error-stats.js';
+import { errorStats, sameShape } from '../../api/error-stats.js';
+import { referenceScale, unravelIndex } from './error-stats.js';
 
 export interface ValueCheck {
   readonly value: string;

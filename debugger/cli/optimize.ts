@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { load, save } from '../../api/load.js';
+import { loadModel } from '../../api/load-model.js';
+import { save } from '../../api/save.js';
 import { lowerForOnnxRuntime } from '../../backends/onnx/lower.js';
 import { SolderError } from '../../ir/errors.js';
 import { type Graph, SOLDER_DOMAIN } from '../../ir/graph.js';
@@ -47,7 +48,7 @@ export const optimizeCommand: Command = {
     };
     try {
       stage('load');
-      const graph = load(file);
+      const graph = await loadModel(file);
       const optimized = optimize(graph, { rules, onStage: (s) => s !== 'cleanup' && stage(s) });
       stage('export');
       const lowered = flag(p, 'keep-solder-ops') ? undefined : lowerForOnnxRuntime(optimized.graph);

@@ -3,13 +3,14 @@
 // are appended to those messages here. Protobuf fields may come in any order, and a
 // message followed by more fields of the same message is still one message.
 import type { onnx as P } from 'onnx-proto';
-import { protobuf } from '../cjs.js';
 import type { AttrValue } from '../attrs.js';
 import { onnxCode } from '../dtype.js';
 import { SolderError } from '../errors.js';
 import { type Graph, type Initializer, type Node, ONNX_DOMAIN, type OpsetImport, SOLDER_DOMAIN, type ValueInfo } from '../graph.js';
 import { onnx } from '../import/onnx-proto.js';
 import { tensorProtoOf, typeProtoOf } from './onnx-tensor.js';
+
+type Writer = ReturnType<typeof onnx.ModelProto.encode>;
 
 /** Where an initializer's bytes go: inline raw_data, or a range of the external data file. */
 export type PlaceInitializer = (init: Initializer, bytes: Uint8Array) => P.ITensorProto;
@@ -30,7 +31,8 @@ const DEFAULT_IR_VERSION = 10;
 /** Encodes a graph as an ONNX ModelProto. */
 export function encodeModel(graph: Graph, place: PlaceInitializer): Uint8Array {
   const meta = graph.meta;
-  const header = onnx.ModelProto.encode({
+  // The writer comes from onnx-proto's own protobufjs, the one its encoders are typed against.
+  const w = onnx.ModelProto.encode({
     irVersion: meta.irVersion > 0 ? meta.irVersion : DEFAULT_IR_VERSION,
     opsetImport: opsetsFor(graph),
     ...(meta.producerName !== undefined ? { producerName: meta.producerName } : {}),
@@ -39,33 +41,40 @@ export function encodeModel(graph: Graph, place: PlaceInitializer): Uint8Array {
     ...(meta.modelVersion !== undefined ? { modelVersion: meta.modelVersion } : {}),
     ...(meta.docString !== undefined ? { docString: meta.docString } : {}),
     metadataProps: entries(meta.metadata),
-  }).finish();
-  const w = protobuf.Writer.create();
-  w.uint32(tag(MODEL_GRAPH)).bytes(encodeGraph(graph, place));
-  return concat([header, w.finish()]);
+  });
+  w.uint32(tag(MODEL_GRAPH)).fork();
+  writeGraph(w, graph, place);
+  w.ldelim();
+  return w.finish();
 }
 
-function encodeGraph(graph: Graph, place: PlaceInitializer): Uint8Array {
-  const w = protobuf.Writer.create();
+// One writer for the whole graph: each message is written in place between fork() and
+// ldelim() instead of being finished into its own buffer and copied into its parent.
+function writeGraph(w: Writer, graph: Graph, place: PlaceInitializer): void {
   for (const node of graph.nodes) {
-    const proto = onnx.NodeProto.encode(nodeProtoOf(node)).finish();
-    w.uint32(tag(GRAPH.node)).bytes(withEntries(proto, NODE_METADATA_PROPS, node.metadata));
+    w.uint32(tag(GRAPH.node)).fork();
+    onnx.NodeProto.encode(nodeProtoOf(node), w);
+    writeEntries(w, NODE_METADATA_PROPS, node.metadata);
+    w.ldelim();
   }
   w.uint32(tag(GRAPH.name)).string(graph.name);
   for (const init of graph.initializers.values()) {
-    w.uint32(tag(GRAPH.initializer)).bytes(onnx.TensorProto.encode(initializerProtoOf(init, place)).finish());
+    w.uint32(tag(GRAPH.initializer)).fork();
+    onnx.TensorProto.encode(initializerProtoOf(init, place), w);
+    w.ldelim();
   }
   if (graph.meta.graphDocString !== undefined) w.uint32(tag(GRAPH.docString)).string(graph.meta.graphDocString);
-  for (const v of graph.inputs) w.uint32(tag(GRAPH.input)).bytes(valueInfoBytes(v));
-  for (const v of graph.outputs) w.uint32(tag(GRAPH.output)).bytes(valueInfoBytes(v));
+  for (const v of graph.inputs) writeValueInfo(w, GRAPH.input, v);
+  for (const v of graph.outputs) writeValueInfo(w, GRAPH.output, v);
   for (const [name, type] of graph.valueInfo) {
     const metadata = graph.valueMetadata?.get(name);
-    w.uint32(tag(GRAPH.valueInfo)).bytes(valueInfoBytes({ name, type, ...(metadata !== undefined ? { metadata } : {}) }));
+    writeValueInfo(w, GRAPH.valueInfo, { name, type, ...(metadata !== undefined ? { metadata } : {}) });
   }
   for (const [key, value] of Object.entries(graph.meta.graphMetadata ?? {})) {
-    w.uint32(tag(GRAPH.metadataProps)).bytes(onnx.StringStringEntryProto.encode({ key, value }).finish());
+    w.uint32(tag(GRAPH.metadataProps)).fork();
+    onnx.StringStringEntryProto.encode({ key, value }, w);
+    w.ldelim();
   }
-  return w.finish();
 }
 
 function opsetsFor(graph: Graph): OpsetImport[] {
@@ -119,21 +128,25 @@ function initializerProtoOf(init: Initializer, place: PlaceInitializer): P.ITens
   };
 }
 
-function valueInfoBytes(v: ValueInfo): Uint8Array {
-  const proto = onnx.ValueInfoProto.encode({
+function writeValueInfo(w: Writer, field: number, v: ValueInfo): void {
+  w.uint32(tag(field)).fork();
+  onnx.ValueInfoProto.encode({
     name: v.name,
     type: typeProtoOf(v.type),
     ...(v.docString !== undefined ? { docString: v.docString } : {}),
-  }).finish();
-  return withEntries(proto, VALUE_INFO_METADATA_PROPS, v.metadata);
+  }, w);
+  writeEntries(w, VALUE_INFO_METADATA_PROPS, v.metadata);
+  w.ldelim();
 }
 
-/** A message's bytes followed by StringStringEntryProto fields under one field number. */
-function withEntries(message: Uint8Array, field: number, record: Readonly<Record<string, string>> | undefined): Uint8Array {
-  if (record === undefined || Object.keys(record).length === 0) return message;
-  const w = protobuf.Writer.create();
-  for (const e of entries(record)) w.uint32(tag(field)).bytes(onnx.StringStringEntryProto.encode(e).finish());
-  return concat([message, w.finish()]);
+/** StringStringEntryProto fields under one field number, appended to the message being written. */
+function writeEntries(w: Writer, field: number, record: Readonly<Record<string, string>> | undefined): void {
+  if (record === undefined) return;
+  for (const key in record) {
+    w.uint32(tag(field)).fork();
+    onnx.StringStringEntryProto.encode({ key, value: record[key]! }, w);
+    w.ldelim();
+  }
 }
 
 function entries(record: Readonly<Record<string, string>>): { key: string; value: string }[] {
@@ -142,14 +155,4 @@ function entries(record: Readonly<Record<string, string>>): { key: string; value
 
 function tag(field: number): number {
   return ((field << 3) | LENGTH_DELIMITED) >>> 0;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DType } from '../../ir/dtype.js';
 import { makeTensor } from '../../ir/tensor.js';
+import { attentionSizes } from '../../test/attention-sizes.js';
 import { applyRules } from '../driver.js';
 import { explainRule } from '../explain.js';
 import { eagerAttention, eagerMaskBeforeScale } from './eager.js';
@@ -76,13 +77,7 @@ const styleArb: fc.Arbitrary<ClusterStyle> = fc.record({
 }).map((s) => (s.scale.startsWith('mask-then') ? { ...s, masks: 1 as const } : s));
 
 const caseArb = fc.record({
-  batch: fc.integer({ min: 1, max: 3 }),
-  kvHeads: fc.integer({ min: 1, max: 2 }),
-  group: fc.integer({ min: 1, max: 2 }),
-  qSeq: fc.integer({ min: 1, max: 9 }),
-  kvSeq: fc.integer({ min: 1, max: 9 }),
-  headDim: fc.integer({ min: 8, max: 64 }),
-  valueDim: fc.integer({ min: 1, max: 8 }),
+  ...attentionSizes({ batch: 3, kvHeads: 2, group: 2, qSeq: 9, kvSeq: 9, headDim: [8, 64], valueDim: 8 }),
   dtype: fc.constantFrom<DType>('float32', 'float32', 'float16'),
   seed: fc.integer(),
 });

@@ -1,15 +1,19 @@
-// Every exporter's spelling of HF's masks in ../shared/models, after optimize: each padding
-// mask comes straight from attention_mask (Cast -> Unsqueeze [-> Where] [-> Add T5's bias]),
-// the decoders' bool masks (sdpa .pt2) become causal=1, their finfo.min causal masks stay as
-// written (fully padded rows average every key there), vit's all-keeping mask is gone.
-// test/fusion.test.ts checks the recorded outputs.
+// Every exporter's spelling of HF's masks in ../shared/models, after optimize: each mask
+// comes straight from attention_mask (Cast -> Unsqueeze [-> Where] [-> Add T5's bias]), the
+// decoders' masks become causal=1 with a bool keep-mask (their finfo.min ones with
+// fully_masked_rows='average': fully padded rows average every key there), vit's
+// all-keeping mask is gone. test/fusion.test.ts checks the recorded outputs (right padding
+// only); here the decoders also run left padded and with an all-zero attention_mask row,
+// whose fully masked rows the optimized graph must compute as the export does.
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from '../../api/load.js';
+import { readRecordedIO, run } from '../../api/run.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { verify } from '../../ir/verify.js';
 import { optimize } from '../../passes/optimize.js';
-import { haveSharedModels, modelsIn, sharedModelsDir } from '../../test/models.js';
+import { makeTensor } from '../../ir/tensor.js';
+import { haveSharedModels, modelsIn, recordingName, sharedModelsDir } from '../../test/models.js';
 
 const models = modelsIn(sharedModelsDir).map((m) => path.basename(m.file)).filter((f) => !f.includes('_deep'));
 const CAUSAL = new Set(['gpt2', 'llama']);
@@ -46,13 +50,16 @@ describe.skipIf(!haveSharedModels)('padding and causal masks of real exports (ne
         continue;
       }
       const chain = pathToInput(producers, mask!);
+      const rows = attn.attrs.fully_masked_rows;
       if (CAUSAL.has(family)) {
-        // Bool masks (sdpa archives) become causal=1 and a padding keep-mask; finfo.min ones stay.
+        // Bool masks (sdpa archives) keep eager's NaN rows; finfo.min ones average them.
         const boolMask = file.includes('sdpa') && file.endsWith('.pt2');
-        expect(attn.attrs.causal?.value, `${attn.name} causal`).toBe(boolMask ? 1 : 0);
-        if (!boolMask) continue;
+        expect(attn.attrs.causal?.value, `${attn.name} causal`).toBe(1);
+        expect(rows?.kind === 'string' ? rows.value : 'nan', `${attn.name} fully_masked_rows`).toBe(boolMask ? 'nan' : 'average');
+        expect(chain?.map((n) => n.op), `${attn.name}: a bool keep-mask`).toEqual(['Unsqueeze', 'Cast']);
       } else {
         expect(attn.attrs.causal?.value, `${attn.name} causal`).toBe(0);
+        expect(rows, `${attn.name} fully_masked_rows`).toBeUndefined();
       }
       expect(chain, `${attn.name}: mask from attention_mask`).toBeDefined();
       const ops = chain!.map((n) => n.op);
@@ -62,10 +69,31 @@ describe.skipIf(!haveSharedModels)('padding and causal masks of real exports (ne
       expect(graph.initializers.has(keep.inputs[1]!) || producers.get(keep.inputs[1]!)?.op === 'Constant').toBe(true);
       expect(graph.valueInfo.get(keep.outputs[0]!)?.shape?.slice(1, 3)).toEqual([1, 1]);
     }
-    if (CAUSAL.has(family) && !(file.includes('sdpa') && file.endsWith('.pt2'))) return;
     // The old cluster is dead, unless the row guard of ONNX's Attention (.pt2 sdpa) still reads it.
     if (!graph.nodes.some((n) => n.op === 'ReduceMax')) {
       for (const op of ['GatherND', 'LessOrEqual', 'GreaterOrEqual']) expect(graph.nodes.filter((n) => n.op === op).map((n) => n.name), `leftover ${op}`).toEqual([]);
     }
+  });
+});
+
+describe.skipIf(!haveSharedModels)('decoders left padded and with an all-zero mask row: optimized = as exported (needs ../shared/models)', () => {
+  it.each(models.filter((f) => CAUSAL.has(f.split('.')[0]!)))('%s', (file) => {
+    const source = load(path.join(sharedModelsDir, file));
+    const { graph } = optimize(source);
+    const { inputs } = readRecordedIO(path.join(sharedModelsDir, `${recordingName(file)}.io.safetensors`));
+    const [batch, seq] = inputs.get('attention_mask')!.shape as [number, number];
+    // Row 0: 5 pad tokens on the left (queries 0-4 see only padding); row 1: no token at all.
+    const rows = Array.from({ length: batch * seq }, (_, i) => (i < seq && i >= 5 ? 1 : 0));
+    const feeds = new Map([...inputs, ['attention_mask', makeTensor('int64', [batch, seq], rows)]]);
+    const want = run(source, feeds).get(source.outputs[0]!.name)!;
+    const got = run(graph, feeds).get(graph.outputs[0]!.name)!;
+    expect(got.shape).toEqual(want.shape);
+    let maxAbs = 0;
+    for (let i = 0; i < want.data.length; i++) {
+      const [a, b] = [got.data[i]!, want.data[i]!];
+      expect(Number.isNaN(a), `NaN at ${i}`).toBe(Number.isNaN(b));
+      if (!Number.isNaN(b)) maxAbs = Math.max(maxAbs, Math.abs(a - b));
+    }
+    expect(maxAbs).toBeLessThanOrEqual(1e-4);
   });
 });

@@ -1,8 +1,8 @@
 // attention/padding-causal-mask: HF's mask subgraphs become a [batch, 1, 1, kv] keep-mask
 // from attention_mask (+ causal=1), computing what the whole cluster computed for every
 // batch, length and padding, including left padding and fully padded rows (NaN with -inf or
-// bool masks, before and after). A causal finfo.min mask with padding is left as written: its
-// fully padded rows average every key, which causal=1 cannot express.
+// bool masks, before and after; the average of v over every key with finfo.min, which the
+// causal rewrite keeps with fully_masked_rows='average').
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { interpret } from '../../backends/reference/interpreter.js';
@@ -24,6 +24,11 @@ function rewrite(graph: Graph): Graph {
 
 function attentionOf(graph: Graph) {
   return graph.nodes.find((n) => n.op === 'Attention')!;
+}
+
+function fullyMaskedRowsOf(graph: Graph): string | undefined {
+  const a = attentionOf(graph).attrs.fully_masked_rows;
+  return a?.kind === 'string' ? a.value : undefined;
 }
 
 /** The ops from attention_mask to the Attention's mask input, nearest first. */
@@ -69,21 +74,29 @@ describe('attention/padding-causal-mask', () => {
     expect(attentionOf(plain).attrs.causal?.value).toBe(0);
     // Padding alone: the [b, 1, 1, kv] mask holds the very same values.
     expect(liveOps(plain)).toEqual(['Cast', 'Unsqueeze', 'Where', 'Attention']);
-    // Causal under finfo.min with padding: kept as written.
-    const kept = rewrite(hfMaskedAttention({ heads: 4, group: 1, headDim: 4, causal: true, fill: FINFO_MIN, spelling: 'gathernd' }, 'float32'));
-    expect(attentionOf(kept).attrs.causal?.value).toBe(0);
-    expect(liveOps(kept)).toContain('GatherND');
+    expect(fullyMaskedRowsOf(plain)).toBeUndefined();
+    // Causal under finfo.min with padding: a keep-mask, causal, and fully padded rows averaged.
+    for (const spelling of ['gathernd', 'flat-gather'] as const) {
+      const hf = rewrite(hfMaskedAttention({ heads: 4, group: 2, headDim: 4, causal: true, fill: FINFO_MIN, spelling }, 'float32'));
+      expect(maskChain(hf)).toEqual(['Unsqueeze', 'Cast']);
+      expect(attentionOf(hf).attrs.causal?.value).toBe(1);
+      expect(fullyMaskedRowsOf(hf)).toBe('average');
+      expect(liveOps(hf)).toEqual(['Cast', 'Unsqueeze', 'Attention']);
+    }
   });
 
   it('computes what the mask cluster computed, for random sizes and paddings (against float64)', () => {
     const sized = fc.record({ batch: fc.integer({ min: 1, max: 3 }), seq: fc.integer({ min: 1, max: 6 }) })
       .chain(({ batch, seq }) => fc.tuple(fc.constant(batch), fc.constant(seq), fc.array(paddingArb(seq), { minLength: batch, maxLength: batch })));
+    let averagedRows = 0;
     fc.assert(fc.property(caseArb, sized, fc.integer({ min: 1, max: 1000 }), (c, [batch, seq, rows], seed) => {
       const source = hfMaskedAttention(c, 'float32');
       const { graph: fused, trace } = applyRules(source, [paddingCausalMask]);
-      const declined = c.causal && c.fill === FINFO_MIN;
-      expect(Object.fromEntries(ruleCounts(trace))).toEqual(declined ? {} : { 'attention/padding-causal-mask': 1 });
-      expect(attentionOf(fused).attrs.causal?.value).toBe(c.causal && !declined ? 1 : 0);
+      expect(Object.fromEntries(ruleCounts(trace))).toEqual({ 'attention/padding-causal-mask': 1 });
+      expect(attentionOf(fused).attrs.causal?.value).toBe(c.causal ? 1 : 0);
+      const averaged = c.causal && c.fill === FINFO_MIN;
+      expect(fullyMaskedRowsOf(fused)).toBe(averaged ? 'average' : undefined);
+      if (averaged) averagedRows += rows.filter((row) => row[0] === 0).length;
       const kvHeads = c.heads / c.group;
       const feeds = new Map([
         ['q', makeTensor('float32', [batch, c.heads, seq, c.headDim], values(seed, batch * c.heads * seq * c.headDim))],
@@ -97,26 +110,33 @@ describe('attention/padding-causal-mask', () => {
       const tol = TOLERANCE.float32!;
       expect(mismatch(got.data, want.data, tol.rtol, tol.atol)).toBeUndefined();
     }), { numRuns: 120 });
+    // Rows whose first key is padding are fully masked at query 0 under the causal band.
+    expect(averagedRows, 'cases with a fully masked row under finfo.min').toBeGreaterThan(0);
   });
 
-  it('keeps HF\'s uniform row for a fully padded row under finfo.min (by leaving it) and the NaN under -inf', () => {
-    const feeds = (v: number[]) => new Map([
+  it("keeps HF's uniform row for a fully padded row under finfo.min and the NaN under -inf", () => {
+    const feeds = (v: number[], am: number[]) => new Map([
       ['q', makeTensor('float32', [1, 4, 3, 2], values(3, 24))],
       ['k', makeTensor('float32', [1, 4, 3, 2], values(4, 24))],
       ['v', makeTensor('float32', [1, 4, 3, 2], v)],
-      ['attention_mask', makeTensor('int64', [1, 3], [0, 1, 1])],
+      ['attention_mask', makeTensor('int64', [1, 3], am)],
     ]);
     const v = values(5, 24);
     const c: MaskCase = { heads: 4, group: 1, headDim: 2, causal: true, fill: FINFO_MIN, spelling: 'gathernd' };
-    const out = interpret(rewrite(hfMaskedAttention(c, 'float32')), feeds(v)).outputs.values().next().value!;
-    // Query 0 sees only key 0, which is padding: HF averages all three keys of v.
+    const fused = rewrite(hfMaskedAttention(c, 'float32'));
+    expect(fullyMaskedRowsOf(fused)).toBe('average');
+    const mean = (h: number, d: number) => (v[h * 6 + d]! + v[h * 6 + 2 + d]! + v[h * 6 + 4 + d]!) / 3;
+    // Left padding: query 0 sees only key 0, which is padding: HF averages all three keys of v.
+    const left = interpret(fused, feeds(v, [0, 1, 1])).outputs.values().next().value!;
+    // An all-zero attention_mask row: every query averages every key.
+    const empty = interpret(fused, feeds(v, [0, 0, 0])).outputs.values().next().value!;
     for (let h = 0; h < 4; h++) {
       for (let d = 0; d < 2; d++) {
-        const mean = (v[h * 6 + d]! + v[h * 6 + 2 + d]! + v[h * 6 + 4 + d]!) / 3;
-        expect(out.data[h * 6 + d]).toBeCloseTo(mean, 5);
+        expect(left.data[h * 6 + d]).toBeCloseTo(mean(h, d), 6);
+        for (let i = 0; i < 3; i++) expect(empty.data[h * 6 + i * 2 + d]).toBeCloseTo(mean(h, d), 6);
       }
     }
-    const nan = interpret(rewrite(hfMaskedAttention({ ...c, fill: -Infinity }, 'float32')), feeds(v)).outputs.values().next().value!;
+    const nan = interpret(rewrite(hfMaskedAttention({ ...c, fill: -Infinity }, 'float32')), feeds(v, [0, 1, 1])).outputs.values().next().value!;
     expect(Number.isNaN(nan.data[0]!)).toBe(true);
     expect(Number.isNaN(nan.data[2]!)).toBe(false);
   });
@@ -126,6 +146,11 @@ describe('attention/padding-causal-mask', () => {
     const soft = rewrite(hfMaskedAttention({ heads: 4, group: 1, headDim: 4, causal: true, fill: -1e4, spelling: 'gathernd' }, 'float32'));
     expect(liveOps(soft)).toContain('GatherND');
     expect(attentionOf(soft).attrs.causal?.value).toBe(0);
+    // float16's finfo.min (-65504) does not swamp scores: its fully padded rows are no plain average.
+    const half = rewrite(hfMaskedAttention({ heads: 4, group: 1, headDim: 4, causal: true, fill: finfoMin('float16'), spelling: 'gathernd' }, 'float16'));
+    expect(liveOps(half)).toContain('GatherND');
+    expect(attentionOf(half).attrs.causal?.value).toBe(0);
+    expect(fullyMaskedRowsOf(half)).toBeUndefined();
     // Keys at or after the query is a band, but not the causal one.
     const reversed = rewrite(hfMaskedAttention({ heads: 4, group: 1, headDim: 4, causal: true, fill: 'bool', spelling: 'flat-gather', reversedBand: true }, 'float32'));
     expect(liveOps(reversed)).toContain('LessOrEqual');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { interpret } from '../../backends/reference/interpreter.js';
 import type { DType } from '../../ir/dtype.js';
 import { makeTensor } from '../../ir/tensor.js';
+import { attentionSizes } from '../../test/attention-sizes.js';
 import { values } from '../../test/float64-onnx.js';
 import { applyRules } from '../driver.js';
 import { explainRule } from '../explain.js';
@@ -52,13 +53,7 @@ describe('attention/sdpa-split-scale', () => {
 });
 
 const caseArb = fc.record({
-  batch: fc.integer({ min: 1, max: 3 }),
-  kvHeads: fc.integer({ min: 1, max: 2 }),
-  group: fc.integer({ min: 1, max: 3 }),
-  qSeq: fc.integer({ min: 1, max: 9 }),
-  kvSeq: fc.integer({ min: 1, max: 9 }),
-  headDim: fc.integer({ min: 8, max: 64 }),
-  valueDim: fc.integer({ min: 1, max: 8 }),
+  ...attentionSizes({ batch: 3, kvHeads: 2, group: 3, qSeq: 9, kvSeq: 9, headDim: [8, 64], valueDim: 8 }),
   dtype: fc.constantFrom<DType>('float32', 'float32', 'float16'),
   key: fc.constantFrom('transpose' as const, 'view' as const, 'flattened' as const),
   masks: fc.constantFrom(0 as const, 1 as const),

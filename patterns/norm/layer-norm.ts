@@ -4,20 +4,14 @@
 //   · w, the square as Pow(d, 2) or d · d, the division also written · Reciprocal(...).
 // A bias added after either is folded in by a second rule, so a bias-free norm needs no
 // separate pattern.
-import { floatAttr, intAttr } from '../../ir/attrs.js';
-import { type Node, SOLDER_DOMAIN } from '../../ir/graph.js';
+import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import { floatDType, sameDType } from '../checks.js';
 import { absent, capture, constant, maybe, node, oneOf, op, opIn } from '../pattern.js';
-import { type Match, check, decline, rule } from '../rule.js';
+import { type Match, check, rule } from '../rule.js';
 import type { GraphView } from '../working-graph.js';
 import { constantIs, keepsShapeOf } from '../activation/checks.js';
 import { epsilonIsOneValue, fitsNormalizedDims, reducesTrailingDims, trailingAxisOf } from './checks.js';
-
-/** A norm node's axis and epsilon attributes, as the solder norms take them. */
-export function normAttrs(g: GraphView, n: Node) {
-  const attrs = g.attrValues(n);
-  return { axis: intAttr(Number(attrs['axis'])), epsilon: floatAttr(Number(attrs['epsilon'])) };
-}
+import { axisOf, normAttrs, normOfCluster } from './norm-node.js';
 
 const axisAttrOf = (binding: string) => (m: Match, g: GraphView) => Number(g.attrValues(m.node(binding))['axis']);
 
@@ -45,8 +39,6 @@ const centered = capture('d', op('Sub', capture('x'), node('mean', op('ReduceMea
 const variance = node('variance', op('ReduceMean', oneOf(op('Pow', centered, constant('exponent')), op('Mul', centered, centered)), maybe(constant('varianceAxes'))));
 const deviation = op('Sqrt', op('Add', variance, constant('eps')));
 
-const axisOf = (m: Match, g: GraphView) => trailingAxisOf(m, g, 'mean', 'axes', 'x');
-
 // (x - mean(x)) / √(mean((x - mean(x))²) + eps) · w -> LayerNorm(x, w, epsilon=eps)
 export const layerNormDecomposed = rule({
   name: 'norm/layernorm-decomposed',
@@ -65,15 +57,7 @@ export const layerNormDecomposed = rule({
     fitsNormalizedDims('w', 'x', axisOf),
     keepsShapeOf('x'),
   ],
-  rewrite: (m, g) => {
-    const axis = axisOf(m, g);
-    const epsilon = m.scalar('eps');
-    if (typeof axis === 'string' || epsilon === undefined) return decline('the axis or epsilon cannot be read');
-    return {
-      nodes: [{ op: 'LayerNorm', domain: SOLDER_DOMAIN, inputs: [m.value('x'), m.value('w')], outputs: m.root.outputs, attrs: { axis: intAttr(axis), epsilon: floatAttr(epsilon) } }],
-      replaces: 'root',
-    };
-  },
+  rewrite: (m, g) => normOfCluster('LayerNorm', m, g),
 });
 
 // LayerNorm(x, w) + b -> LayerNorm(x, w, b)   (b a constant of the normalized dims: a bias, not a residual)

@@ -4,14 +4,15 @@
 //   Div(1, Sqrt) or a Div by the Sqrt, x² as Pow(x, 2) or x · x, the weight on either side
 //   or as (1 + w) (Gemma: offset=1). Llama and T5 compute in float32 behind Casts; those
 //   must widen and are absorbed (the kernel computes in float64).
-import { floatAttr, intAttr } from '../../ir/attrs.js';
+import { intAttr } from '../../ir/attrs.js';
 import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import { floatDType, sameDType } from '../checks.js';
 import { capture, constant, maybe, node, oneOf, op, opt } from '../pattern.js';
-import { type Decline, type Match, type Replacement, decline, rule } from '../rule.js';
+import { type Decline, type Match, type Replacement, rule } from '../rule.js';
 import type { GraphView } from '../working-graph.js';
 import { constantIs, constantNear, keepsShapeOf } from '../activation/checks.js';
-import { castsWiden, epsilonIsOneValue, fitsNormalizedDims, reducesTrailingDims, trailingAxisOf } from './checks.js';
+import { castsWiden, epsilonIsOneValue, fitsNormalizedDims, reducesTrailingDims } from './checks.js';
+import { axisOf, normAttrs, normOfCluster } from './norm-node.js';
 
 /** x, or x behind a compute-precision Cast bound as `cast`. */
 const input = (cast: string) => opt(node(cast, op('Cast', capture('x'))));
@@ -27,22 +28,9 @@ const normalized = oneOf(
   op('Div', input('castScale'), op('Sqrt', meanSquare)),
 );
 
-export const axisOf = (m: Match, g: GraphView) => trailingAxisOf(m, g, 'mean', 'axes', 'x');
-
 /** RMSNorm(x, w) over the axis the mean reduces, with the graph's eps, offset=1 when `offset` matched. */
 export function rmsNormOf(m: Match, g: GraphView): Replacement | Decline {
-  const axis = axisOf(m, g);
-  const epsilon = m.scalar('eps');
-  if (typeof axis === 'string' || epsilon === undefined) return decline('the axis or epsilon cannot be read');
-  return {
-    nodes: [{
-      op: 'RMSNorm', domain: SOLDER_DOMAIN,
-      inputs: [m.value('x'), m.value('w')],
-      outputs: m.root.outputs,
-      attrs: { axis: intAttr(axis), epsilon: floatAttr(epsilon), offset: intAttr(m.has('offset') ? 1 : 0) },
-    }],
-    replaces: 'root',
-  };
+  return normOfCluster('RMSNorm', m, g, { offset: intAttr(m.has('offset') ? 1 : 0) });
 }
 
 // x / √(mean(x²) + eps) · w -> RMSNorm(x, w, epsilon=eps), and · (1 + w) -> offset=1
@@ -71,11 +59,8 @@ export const rmsNormOp = rule({
   root: 'RMSNormalization',
   pattern: op('RMSNormalization', capture('x'), capture('w')),
   checks: [fitsNormalizedDims('w', 'x', (m, g) => Number(g.attrValues(m.root)['axis']))],
-  rewrite: (m, g) => {
-    const attrs = g.attrValues(m.root);
-    return {
-      nodes: [{ op: 'RMSNorm', domain: SOLDER_DOMAIN, inputs: [m.value('x'), m.value('w')], outputs: m.root.outputs, attrs: { axis: intAttr(Number(attrs['axis'])), epsilon: floatAttr(Number(attrs['epsilon'])) } }],
-      replaces: 'root',
-    };
-  },
+  rewrite: (m, g) => ({
+    nodes: [{ op: 'RMSNorm', domain: SOLDER_DOMAIN, inputs: [m.value('x'), m.value('w')], outputs: m.root.outputs, attrs: normAttrs(g, m.root) }],
+    replaces: 'root',
+  }),
 });

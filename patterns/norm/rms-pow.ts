@@ -6,7 +6,8 @@ import { capture, constant, op } from '../pattern.js';
 import { rule } from '../rule.js';
 import { constantIs, constantNear, keepsShapeOf } from '../activation/checks.js';
 import { epsilonIsOneValue, fitsNormalizedDims, reducesTrailingDims } from './checks.js';
-import { axisOf, meanSquare, rmsNormOf } from './rms-norm.js';
+import { axisOf } from './norm-node.js';
+import { meanSquare, rmsNormOf } from './rms-norm.js';
 
 // x · Pow(mean(x²) + eps, -0.5) · w -> RMSNorm(x, w, epsilon=eps)
 export const rmsNormPow = rule({

@@ -10,6 +10,7 @@ import { type AttrValue, intAttr } from '../../../ir/attrs.js';
 import { findOp, readAttrs } from '../../../ir/ops/spec.js';
 import { type Tensor, makeTensor, numel, roundInPlace } from '../../../ir/tensor.js';
 import type { TensorType } from '../../../ir/types.js';
+import { coordOf } from '../../../test/float64-onnx.js';
 import { findKernel } from '../kernel.js';
 import { closeTo } from './tolerance.js';
 import '../../../ir/ops/index.js';
@@ -52,15 +53,6 @@ function operandOffset(shape: readonly number[], outCoord: readonly number[]): n
     offset = offset * d + (d === 1 ? 0 : outCoord[lead + j]!);
   });
   return offset;
-}
-
-function coordOf(flat: number, shape: readonly number[]): number[] {
-  const coord = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    coord[d] = flat % shape[d]!;
-    flat = Math.floor(flat / shape[d]!);
-  }
-  return coord;
 }
 
 /** fn over the operands broadcast to outShape, computed coordinate by coordinate. */

@@ -22,20 +22,30 @@ defineKernel(GatherElements, (inputs, attrs, node) => {
   const data = required(inputs, 0, node);
   const indices = required(inputs, 1, node);
   if (indices.shape.length !== data.shape.length) throw opError(node, 'indices must have the rank of data');
-  const axis = normalizeAxis(node, attrs.axis, data.shape.length);
-  const strides = stridesOf(data.shape);
+  const offsetOf = elementOffsets(node, data.shape, normalizeAxis(node, attrs.axis, data.shape.length));
   const out = allocData(data.dtype, indices.data.length);
   forEachCoord(indices.shape, (coord, flat) => {
-    const at = indexInto(node, indices.data[flat]!, data.shape[axis]!, 'index');
-    let offset = 0;
-    for (let i = 0; i < coord.length; i++) {
-      if (i !== axis && coord[i]! >= data.shape[i]!) throw opError(node, `indices dim ${i} is larger than data's`);
-      offset += (i === axis ? at : coord[i]!) * strides[i]!;
-    }
-    out[flat] = data.data[offset]!;
+    out[flat] = data.data[offsetOf(coord, indices.data[flat]!)]!;
   });
   return [{ dtype: data.dtype, shape: [...indices.shape], data: out }];
 });
+
+/**
+ * GatherElements' and ScatterElements' addressing: the data offset for an element of indices
+ * at `coord` holding `index` (possibly negative), which stands in for the coordinate on `axis`.
+ */
+export function elementOffsets(node: Node, dataShape: readonly number[], axis: number): (coord: readonly number[], index: number) => number {
+  const strides = stridesOf(dataShape);
+  return (coord, index) => {
+    const at = indexInto(node, index, dataShape[axis]!, 'index');
+    let offset = 0;
+    for (let i = 0; i < coord.length; i++) {
+      if (i !== axis && coord[i]! >= dataShape[i]!) throw opError(node, `indices dim ${i} is larger than data's`);
+      offset += (i === axis ? at : coord[i]!) * strides[i]!;
+    }
+    return offset;
+  };
+}
 
 /**
  * Visits the data slices GatherND and ScatterND address: for each index tuple t (flat, in

@@ -4,9 +4,9 @@ import { ScatterElements, ScatterND, checkScatterNDShapes, reduceScatter, scatte
 import { normalizeAxis, opError } from '../../../ir/ops/shape-util.js';
 import { numel } from '../../../ir/tensor.js';
 import { defineKernel } from '../kernel.js';
-import { forEachCoord, stridesOf } from '../strides.js';
-import { indexInto, required } from './args.js';
-import { forEachIndexTuple } from './indexing-gather.js';
+import { forEachCoord } from '../strides.js';
+import { required } from './args.js';
+import { elementOffsets, forEachIndexTuple } from './indexing-gather.js';
 
 defineKernel(ScatterND, (inputs, attrs, node) => {
   const data = required(inputs, 0, node);
@@ -32,15 +32,10 @@ defineKernel(ScatterElements, (inputs, attrs, node) => {
   if (indices.shape.length !== data.shape.length || indices.shape.join() !== updates.shape.join()) {
     throw opError(node, `indices [${indices.shape.join(', ')}] and updates [${updates.shape.join(', ')}] must match, with the rank of data`);
   }
-  const strides = stridesOf(data.shape);
+  const offsetOf = elementOffsets(node, data.shape, axis);
   const out = data.data.slice();
   forEachCoord(indices.shape, (coord, flat) => {
-    const at = indexInto(node, indices.data[flat]!, data.shape[axis]!, 'index');
-    let offset = 0;
-    for (let i = 0; i < coord.length; i++) {
-      if (i !== axis && coord[i]! >= data.shape[i]!) throw opError(node, `indices dim ${i} is larger than data's`);
-      offset += (i === axis ? at : coord[i]!) * strides[i]!;
-    }
+    const offset = offsetOf(coord, indices.data[flat]!);
     out[offset] = reduceScatter(reduction, out[offset]!, updates.data[flat]!);
   });
   return [{ dtype: data.dtype, shape: [...data.shape], data: out }];

@@ -10,6 +10,7 @@ import type { Node } from '../../../ir/graph.js';
 import { findOp, readAttrs } from '../../../ir/ops/spec.js';
 import { type Tensor, makeTensor, numel, roundInPlace } from '../../../ir/tensor.js';
 import type { TensorType } from '../../../ir/types.js';
+import { coordOf } from '../../../test/float64-onnx.js';
 import { findKernel } from '../kernel.js';
 import { closeOnScale } from './tolerance.js';
 import '../../../ir/ops/index.js';
@@ -34,15 +35,6 @@ const shapes = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLengt
 function values(n: number, positive: boolean) {
   const v = fc.tuple(fc.double({ min: 0.25, max: 4, noNaN: true }), fc.boolean()).map(([m, neg]) => (neg && !positive ? -m : m));
   return fc.array(v, { minLength: n, maxLength: n });
-}
-
-function coordOf(flat: number, shape: readonly number[]): number[] {
-  const coord = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    coord[d] = flat % shape[d]!;
-    flat = Math.floor(flat / shape[d]!);
-  }
-  return coord;
 }
 
 /** The direct reduction: for each output coordinate, the values of every input coordinate that agrees on the kept axes. */

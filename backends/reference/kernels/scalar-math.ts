@@ -1,4 +1,4 @@
-// Scalar functions the elementwise kernels need that Math lacks, accurate to float64.
+// Scalar functions the elementwise and fused kernels need that Math lacks, accurate to float64.
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const ONE_OVER_SQRT_PI = 0.5641895835477563;
@@ -69,4 +69,16 @@ export function sigmoid(x: number): number {
 /** ln(1 + e^x) without overflow for large x. */
 export function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** x · Φ(x), with Φ the standard normal CDF. */
+export function gelu(x: number): number {
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
+}
+
+/** GELU's tanh approximation (approximate='tanh'). */
+export function geluTanh(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
 }

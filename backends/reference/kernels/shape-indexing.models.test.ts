@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type Dim, isKnown } from '../../../ir/dim.js';
+import { isKnown } from '../../../ir/dim.js';
 import type { Node } from '../../../ir/graph.js';
 import { importModel } from '../../../ir/import/index.js';
 import { inferTypes } from '../../../ir/infer.js';
@@ -13,6 +13,7 @@ import { readSafetensors } from '../../../ir/safetensors.js';
 import type { Tensor } from '../../../ir/tensor.js';
 import { interpret } from '../interpreter.js';
 import { findKernel } from '../kernel.js';
+import { evalDim } from './case-runner.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const modelsDir = path.resolve(repoRoot, '../shared/models');
@@ -24,22 +25,6 @@ const MINE = new Set([
   'Concat', 'Split', 'Slice', 'Tile', 'Pad', 'Range', 'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements',
   'OneHot', 'NonZero', 'Trilu', 'CumSum', 'TopK', 'EyeLike', 'SpaceToDepth', 'DepthToSpace', 'Compress', 'ReverseSequence', 'Unique',
 ]);
-
-/** A dim's value under the bindings; undefined when it names a symbol the inputs do not fix. */
-function evalDim(d: Dim, bindings: ReadonlyMap<string, number>): number | undefined {
-  if (isKnown(d)) return d;
-  let total = 0;
-  for (const [monomial, coeff] of d.poly) {
-    let term = coeff;
-    for (const s of monomial === '' ? [] : monomial.split('*')) {
-      const v = bindings.get(s);
-      if (v === undefined) return undefined;
-      term *= v;
-    }
-    total += term;
-  }
-  return total;
-}
 
 describe.skipIf(!present)('shape and indexing ops on the shared models', () => {
   if (!present) console.warn(`skipping: ${modelsDir} is absent`);

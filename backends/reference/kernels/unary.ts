@@ -12,7 +12,7 @@ import { allocData } from '../../../ir/tensor.js';
 import { mapUnary } from '../broadcast.js';
 import { defineCheckedKernel } from './checked-kernel.js';
 import { required } from './args.js';
-import { erf, roundHalfEven, sigmoid, softplus } from './scalar-math.js';
+import { erf, gelu, geluTanh, roundHalfEven, sigmoid, softplus } from './scalar-math.js';
 
 type ScalarFn = (x: number) => number;
 
@@ -72,10 +72,7 @@ unaryKernel(ops.Softplus, plain(softplus));
 unaryKernel(ops.Softsign, plain((x) => x / (1 + Math.abs(x))));
 unaryKernel(ops.Mish, plain((x) => x * Math.tanh(softplus(x))));
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-unaryKernel(ops.Gelu, ({ approximate }, node) => geluApproximation(node, approximate) === 'tanh'
-  ? (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
-  : (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)));
+unaryKernel(ops.Gelu, ({ approximate }, node) => (geluApproximation(node, approximate) === 'tanh' ? geluTanh : gelu));
 
 unaryKernel(ops.Not, plain((x) => (x === 0 ? 1 : 0)));
 unaryKernel(ops.BitwiseNot, (_attrs, _node, dtype) => {

@@ -7,23 +7,30 @@
 //   broadcastable to [batch, q_heads, q_seq, kv_seq];
 // - causal=1 lets query i see key j iff j <= i + (kv_seq - q_seq): the causal band is aligned
 //   bottom-right, so the last query sees every key (decoding with a KV cache, q_seq < kv_seq);
-// - a row whose every key is masked (-inf) is NaN, exactly what eager softmax over all -inf
-//   gives; HF builds masks from finfo.min rather than -inf, so its rows stay finite.
+// - fully_masked_rows says what a query row whose every key is masked (false, -inf, or outside
+//   the causal band) becomes: 'nan' (default), what eager softmax over all -inf gives, or
+//   'average', the average of v over ALL kv_seq keys, what HF's finfo.min masks compute (every
+//   score of such a row rounds to the same finfo.min, and softmax over equal values is
+//   uniform). 'average' needs a bool keep-mask (or none), so that which rows are fully masked
+//   never depends on rounding, as it would with finite additive entries.
 import { attr } from '../../attrs.js';
 import { isKnown } from '../../dim.js';
 import { SOLDER_DOMAIN } from '../../graph.js';
 import { tensorType } from '../../types.js';
 import { opError } from '../shape-util.js';
 import { defineOp } from '../spec.js';
-import { dims4, floatInput, requireBroadcastsTo, requireFlag, requireRank, requireSameDim } from './checks.js';
+import { dims4, floatInput, oneOf, requireBroadcastsTo, requireFlag, requireRank, requireSameDim } from './checks.js';
+
+/** What a query row whose every key is masked becomes (see above). */
+export const FULLY_MASKED_ROWS = ['nan', 'average'] as const;
 
 export const Attention = defineOp({
   domain: SOLDER_DOMAIN,
   name: 'Attention',
   inputs: [{ name: 'q' }, { name: 'k' }, { name: 'v' }, { name: 'mask', optional: true }],
   outputs: [{ name: 'output' }],
-  attrs: { scale: attr.float.required(), causal: attr.int.default(0) },
-  doc: 'softmax(scale * q·kᵀ + mask) · v over [batch, heads, seq, head_dim]; grouped-query kv heads, bottom-right causal.',
+  attrs: { scale: attr.float.required(), causal: attr.int.default(0), fully_masked_rows: attr.string.default('nan') },
+  doc: 'softmax(scale * q·kᵀ + mask) · v over [batch, heads, seq, head_dim]; grouped-query kv heads, bottom-right causal, fully masked rows NaN or averaged.',
   infer: (ctx) => {
     const { node } = ctx;
     const q = floatInput(ctx, 0, 'q');
@@ -33,10 +40,14 @@ export const Attention = defineOp({
       if (t.dtype !== q.dtype) throw opError(node, `${what} is ${t.dtype}, q is ${q.dtype}`);
     }
     requireFlag(node, 'causal', ctx.attrs.causal);
+    const rows = oneOf(node, 'fully_masked_rows', ctx.attrs.fully_masked_rows, FULLY_MASKED_ROWS);
     if (!Number.isFinite(ctx.attrs.scale)) throw opError(node, `scale must be finite, found ${ctx.attrs.scale}`);
     const mask = ctx.inputs[3];
     if (mask !== undefined && mask.dtype !== 'bool' && mask.dtype !== q.dtype) {
       throw opError(node, `mask must be bool or ${q.dtype} like q, found ${mask.dtype}`);
+    }
+    if (rows === 'average' && mask !== undefined && mask.dtype !== 'bool') {
+      throw opError(node, `fully_masked_rows='average' needs a bool keep-mask (or none), found a ${mask.dtype} mask`);
     }
     for (const [what, t] of [['q', q], ['k', k], ['v', v]] as const) requireRank(node, what, t.shape, [4]);
     if (q.shape === undefined || k.shape === undefined || v.shape === undefined) return [tensorType(q.dtype)];

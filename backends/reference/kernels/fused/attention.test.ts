@@ -1,11 +1,13 @@
-// solder::Attention against softmax(q·kᵀ·scale + mask) · v composed from float64 ONNX ops.
+// solder::Attention against softmax(q·kᵀ·scale + mask) · v composed from float64 ONNX ops,
+// and fully_masked_rows='average' against a direct float64 loop.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { floatAttr, intAttr } from '../../../../ir/attrs.js';
-import { makeTensor } from '../../../../ir/tensor.js';
+import { floatAttr, intAttr, stringAttr } from '../../../../ir/attrs.js';
+import { type Tensor, makeTensor } from '../../../../ir/tensor.js';
 import {
   type Nd, add, expand, fromTensor, matmul, mismatch, mul, nd, reshape, scalar, softmaxLast, transpose, values, where,
 } from '../../../../test/float64-onnx.js';
+import { attentionSizes, randomQkv } from '../../../../test/attention-sizes.js';
 import { runOp } from '../../../../test/run-op.js';
 
 const TOL = { float32: { rtol: 2e-6, atol: 1e-6 }, float64: { rtol: 1e-12, atol: 1e-12 } } as const;
@@ -31,13 +33,7 @@ function composedAttention(q: Nd, k: Nd, v: Nd, mask: Nd | undefined, maskIsBool
 const MASKS = ['none', 'padding', 'full-additive', 'bool-padding', 'bool-full'] as const;
 
 const caseArb = fc.record({
-  batch: fc.integer({ min: 1, max: 2 }),
-  kvHeads: fc.integer({ min: 1, max: 3 }),
-  group: fc.integer({ min: 1, max: 3 }),
-  qSeq: fc.integer({ min: 1, max: 5 }),
-  kvSeq: fc.integer({ min: 1, max: 6 }),
-  headDim: fc.integer({ min: 1, max: 8 }),
-  valueDim: fc.integer({ min: 1, max: 8 }),
+  ...attentionSizes({ batch: 2, kvHeads: 3, group: 3, qSeq: 5, kvSeq: 6, headDim: 8, valueDim: 8 }),
   mask: fc.constantFrom(...MASKS),
   causal: fc.boolean(),
   dtype: fc.constantFrom('float32' as const, 'float64' as const),
@@ -61,16 +57,42 @@ function maskFor(c: Case) {
 describe('solder::Attention reference kernel', () => {
   it('matches the eager composition for random shapes, GQA, masks and causal', () => {
     fc.assert(fc.property(caseArb, (c) => {
-      const qHeads = c.kvHeads * c.group;
-      const q = makeTensor(c.dtype, [c.batch, qHeads, c.qSeq, c.headDim], values(c.seed, c.batch * qHeads * c.qSeq * c.headDim));
-      const k = makeTensor(c.dtype, [c.batch, c.kvHeads, c.kvSeq, c.headDim], values(c.seed + 1, c.batch * c.kvHeads * c.kvSeq * c.headDim));
-      const v = makeTensor(c.dtype, [c.batch, c.kvHeads, c.kvSeq, c.valueDim], values(c.seed + 2, c.batch * c.kvHeads * c.kvSeq * c.valueDim));
+      const { q, k, v } = randomQkv(c, c.dtype, c.seed);
       const mask = maskFor(c);
       const [out] = runOp('Attention', [q, k, v, mask], { scale: floatAttr(c.scale), causal: intAttr(c.causal ? 1 : 0) });
       const want = composedAttention(fromTensor(q), fromTensor(k), fromTensor(v), mask && fromTensor(mask), mask?.dtype === 'bool', c.scale, c.causal);
       expect(out!.shape).toEqual(want.shape);
       expect(mismatch(out!.data, want.data, TOL[c.dtype].rtol, TOL[c.dtype].atol)).toBeUndefined();
     }), { numRuns: 150 });
+  });
+
+  it("fully_masked_rows='average': a fully masked row is v averaged over every key, other rows as 'nan' gives", () => {
+    let averagedRows = 0;
+    fc.assert(fc.property(caseArb, fc.constantFrom('padding', 'full'), fc.double({ min: 0.2, max: 0.8, noNaN: true }), (c, maskShape, dropRate) => {
+      const { q, k, v } = randomQkv(c, c.dtype, c.seed);
+      const shape = maskShape === 'full' ? [c.batch, 1, c.qSeq, c.kvSeq] : [c.batch, 1, 1, c.kvSeq];
+      // Often every key of a row dropped (and with q_seq > kv_seq, causal rows that see no key).
+      const keep = c.mask === 'none' ? undefined : makeTensor('bool', shape, values(c.seed ^ 0x2545f491, shape.reduce((a, b) => a * b, 1)).map((r) => ((r + 2) / 4 > dropRate ? 1 : 0)));
+      const attrs = { scale: floatAttr(c.scale), causal: intAttr(c.causal ? 1 : 0) };
+      const [out] = runOp('Attention', [q, k, v, keep], { ...attrs, fully_masked_rows: stringAttr('average') });
+      const [eager] = runOp('Attention', [q, k, v, keep], attrs);
+      const want = directAttention(q, k, v, keep, c.scale, c.causal);
+      averagedRows += want.averagedRows;
+      expect(mismatch(out!.data, want.out, TOL[c.dtype].rtol, TOL[c.dtype].atol)).toBeUndefined();
+      // Rows that keep a key are the eager ones; fully masked rows are NaN there.
+      for (let i = 0; i < want.out.length; i++) {
+        if (want.fullyMasked[i] === 1) expect(eager!.data[i]).toBeNaN();
+        else expect(out!.data[i]).toBe(eager!.data[i]);
+      }
+    }), { numRuns: 150 });
+    expect(averagedRows, 'fully masked rows seen').toBeGreaterThan(0);
+  });
+
+  it("rejects fully_masked_rows='average' with an additive mask, and unknown values", () => {
+    const x = makeTensor('float32', [1, 1, 2, 2], values(1, 4));
+    const additive = makeTensor('float32', [1, 1, 1, 2], [0, -Infinity]);
+    expect(() => runOp('Attention', [x, x, x, additive], { scale: floatAttr(1), fully_masked_rows: stringAttr('average') })).toThrow(/needs a bool keep-mask/);
+    expect(() => runOp('Attention', [x, x, x], { scale: floatAttr(1), fully_masked_rows: stringAttr('zeros') })).toThrow(/fully_masked_rows/);
   });
 
   it('aligns causal bottom-right: with q_seq < kv_seq the last query sees every key', () => {
@@ -99,3 +121,55 @@ describe('solder::Attention reference kernel', () => {
     expect(() => runOp('Attention', [q, kv, kv], { scale: floatAttr(1) })).toThrow(/test\/Attention.*multiple of kv heads/);
   });
 });
+
+/**
+ * Attention as plain float64 loops: softmax over the kept keys (bool mask true, causal band
+ * bottom-right), or the mean of v over every key where none is kept.
+ */
+function directAttention(q: Tensor, k: Tensor, v: Tensor, keep: Tensor | undefined, scale: number, causal: boolean) {
+  const [b, h, sq, d] = q.shape as [number, number, number, number];
+  const [, hkv, skv] = k.shape as [number, number, number];
+  const dv = v.shape[3]!;
+  const out = new Float64Array(b * h * sq * dv);
+  const fullyMasked = new Float64Array(out.length);
+  let averagedRows = 0;
+  const kept = (bi: number, i: number, j: number) => {
+    if (causal && j > i + skv - sq) return false;
+    if (keep === undefined) return true;
+    const [, , mq, mk] = keep.shape as [number, number, number, number];
+    return keep.data[(bi * mq + (mq === 1 ? 0 : i)) * mk + j] !== 0;
+  };
+  for (let bi = 0; bi < b; bi++) {
+    for (let hi = 0; hi < h; hi++) {
+      const kh = Math.floor(hi / (h / hkv));
+      const vAt = (j: number, e: number) => v.data[((bi * hkv + kh) * skv + j) * dv + e]!;
+      for (let i = 0; i < sq; i++) {
+        const keys = Array.from({ length: skv }, (_, j) => j).filter((j) => kept(bi, i, j));
+        const weights = new Float64Array(skv);
+        if (keys.length === 0) {
+          averagedRows++;
+          weights.fill(1 / skv);
+        } else {
+          const score = (j: number) => {
+            let dot = 0;
+            for (let e = 0; e < d; e++) dot += q.data[((bi * h + hi) * sq + i) * d + e]! * k.data[((bi * hkv + kh) * skv + j) * d + e]!;
+            return dot * scale;
+          };
+          const scores = keys.map(score);
+          const max = Math.max(...scores);
+          const exps = scores.map((s) => Math.exp(s - max));
+          const sum = exps.reduce((a, x) => a + x, 0);
+          keys.forEach((j, n) => { weights[j] = exps[n]! / sum; });
+        }
+        for (let e = 0; e < dv; e++) {
+          let acc = 0;
+          for (let j = 0; j < skv; j++) acc += weights[j]! * vAt(j, e);
+          const at = ((bi * h + hi) * sq + i) * dv + e;
+          out[at] = acc;
+          fullyMasked[at] = keys.length === 0 ? 1 : 0;
+        }
+      }
+    }
+  }
+  return { out, fullyMasked, averagedRows };
+}

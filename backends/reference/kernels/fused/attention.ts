@@ -16,8 +16,10 @@ defineKernel(Attention, (inputs, attrs, node) => {
   if (kvHeads === 0 || qHeads % kvHeads !== 0) throw opError(node, `q heads (${qHeads}) must be a multiple of kv heads (${kvHeads})`);
   const group = qHeads / kvHeads;
   const { scale, causal } = attrs;
+  const averageMaskedRows = attrs.fully_masked_rows === 'average';
   const maskStrides = mask === undefined ? undefined : broadcastStridesTo(node, 'mask', mask.shape, [batch, qHeads, qSeq, kvSeq]);
   const isBoolMask = mask?.dtype === 'bool';
+  if (averageMaskedRows && mask !== undefined && !isBoolMask) throw opError(node, `fully_masked_rows='average' needs a bool keep-mask, found a ${mask.dtype} mask`);
   // Bottom-right causal alignment: query i sees keys 0 .. i + (kvSeq - qSeq).
   const causalOffset = kvSeq - qSeq;
 
@@ -30,18 +32,23 @@ defineKernel(Attention, (inputs, attrs, node) => {
       const kBase = (b * kvHeads + kvHead) * kvSeq * headDim;
       const vBase = (b * kvHeads + kvHead) * kvSeq * valueDim;
       for (let i = 0; i < qSeq; i++) {
+        let keptKeys = 0;
         for (let j = 0; j < kvSeq; j++) {
           let dot = 0;
           for (let d = 0; d < headDim; d++) dot += q.data[qBase + i * headDim + d]! * k.data[kBase + j * headDim + d]!;
           let s = scale * dot;
+          let masked = causal === 1 && j > i + causalOffset;
           if (mask !== undefined && maskStrides !== undefined) {
             const m = mask.data[b * maskStrides[0]! + h * maskStrides[1]! + i * maskStrides[2]! + j * maskStrides[3]!]!;
-            s = isBoolMask ? (m !== 0 ? s : -Infinity) : s + m;
+            if (isBoolMask) masked ||= m === 0;
+            else s += m;
           }
-          if (causal === 1 && j > i + causalOffset) s = -Infinity;
-          scores[j] = s;
+          if (!masked) keptKeys++;
+          scores[j] = masked ? -Infinity : s;
         }
-        softmaxInPlace(scores);
+        // Opt-in: a fully masked row averages every key, as HF's finfo.min masks make it.
+        if (keptKeys === 0 && averageMaskedRows) scores.fill(1 / kvSeq);
+        else softmaxInPlace(scores);
         const oBase = ((b * qHeads + h) * qSeq + i) * valueDim;
         for (let d = 0; d < valueDim; d++) {
           let acc = 0;

@@ -5,7 +5,8 @@ import { oneOf } from '../../../../ir/ops/fused/checks.js';
 import { opError } from '../../../../ir/ops/shape-util.js';
 import { type Tensor, allocData } from '../../../../ir/tensor.js';
 import { defineKernel } from '../../kernel.js';
-import { activationFn, gelu, geluTanh } from './math.js';
+import { gelu, geluTanh } from '../scalar-math.js';
+import { activationFn } from './math.js';
 import { expandTo, requiredInput } from './read.js';
 
 defineKernel(Gelu, (inputs, attrs, node) => {

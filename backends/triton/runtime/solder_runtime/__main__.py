@@ -3,6 +3,8 @@
 Inputs are read from tensors named `in.NAME` (or plain `NAME`); with --compare the
 plan's outputs are checked, by position, against `out.0`, `out.1`, ... in the
 same file. Exit codes: 0 ok, 1 mismatch beyond tolerance, 2 bad plan or input.
+A tensor-parallel plan directory runs under `torchrun --nproc-per-node N -m
+solder_runtime run PLAN_DIR ...` (see distributed.py); rank 0 reports.
 """
 from __future__ import annotations
 
@@ -55,30 +57,31 @@ def main(argv=None) -> int:
     args = _parse(argv)
     if args.device == "cpu" or (args.device is None and not _cuda_available()):
         os.environ.setdefault("TRITON_INTERPRET", "1")  # before any kernel module is imported
-    from . import InputError, Plan, PlanError, safetensors_io
-    import torch
+    from . import InputError, PlanError, distributed, safetensors_io
 
     try:
-        plan = Plan.load(args.plan_dir)
+        rank = distributed.join(args.plan_dir, args.device)  # rank 0 of 1 unless started by torchrun
+        plan = rank.load_plan()
         tensors = safetensors_io.read(args.inputs)
         inputs = {n: tensors[f"in.{n}"] if f"in.{n}" in tensors else tensors.get(n) for n in plan.input_names}
         absent = [n for n, t in inputs.items() if t is None]
         if absent:
             raise InputError(f"{args.inputs}: no tensor for input(s) {', '.join(absent)} (expected in.NAME or NAME)")
-        device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-        outputs = plan.to(device)(**inputs)
+        outputs = plan.to(rank.device)(**inputs)
     except (PlanError, InputError) as e:
         print(f"solder_runtime: error: {e}", file=sys.stderr)
         return 2
+    if not rank.is_main:
+        return rank.finish()  # rank 0 reports; every rank exits with its code
     if args.out:
         safetensors_io.write(args.out, {f"out.{i}": outputs[n] for i, n in enumerate(plan.output_names)})
     if not args.compare:
         for i, name in enumerate(plan.output_names):
             print(f"out.{i} ({name}): {str(outputs[name].dtype)[6:]} {list(outputs[name].shape)}")
-        return 0
+        return rank.finish(0)
     atol, rtol = TOLERANCES[plan.spec["dtype"]]
     ok = _compare(plan.output_names, outputs, tensors, atol if args.atol is None else args.atol, rtol if args.rtol is None else args.rtol)
-    return 0 if ok else 1
+    return rank.finish(0 if ok else 1)
 
 
 def _cuda_available() -> bool:

@@ -11,7 +11,7 @@ from .checks import check_plan
 from .dtypes import TORCH_DTYPES
 from .errors import PlanError
 from .executor import Executor
-from .kernels import LIBRARY
+from .distributed import KERNELS, plan_world_size
 from .schema import validate
 
 
@@ -39,11 +39,15 @@ class Plan:
         try:
             spec = json.loads(path.read_text())
         except OSError as e:
+            if (directory / "rank-0").is_dir():  # a tensor-parallel plan: say how to run it
+                ranks = plan_world_size(directory)
+                raise PlanError(f"{directory} is a tensor-parallel plan over {ranks} ranks: load {directory}/rank-R, "
+                                f"or run it with torchrun --nproc-per-node {ranks} -m solder_runtime run {directory}") from None
             raise PlanError(f"{path}: cannot read ({e.strerror})") from None
         except ValueError as e:
             raise PlanError(f"{path}: not valid JSON ({e})") from None
         validate(spec)
-        check_plan(spec, LIBRARY)
+        check_plan(spec, KERNELS)
         weights_file = directory / "weights.safetensors"
         weights = safetensors_io.read(weights_file) if spec["weights"] or weights_file.exists() else {}
         _check_weights(spec, weights, weights_file)
@@ -63,6 +67,11 @@ class Plan:
         return self
 
     def __call__(self, **inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+        return self.run(inputs)
+
+    def run(self, inputs: dict[str, torch.Tensor], copy_outputs: bool = True) -> dict[str, torch.Tensor]:
+        """Outputs by name. copy_outputs=False skips one copy per output: the tensors are then the
+        plan's own buffers, overwritten by the next call (as with torch.compile's CUDA graphs)."""
         if self._executor is None:
             self.to("cuda" if torch.cuda.is_available() else "cpu")
-        return self._executor.run(inputs)
+        return self._executor.run(inputs, copy_outputs=copy_outputs)

@@ -96,3 +96,14 @@ def test_gemm_half_precision_real_size(device, dtype, impl):
     out = torch.empty(1000, 4096, device=device, dtype=dtype)
     impl(x, w, out, bias, residual, "gelu")
     close(out, reference(x, w, bias, residual, "gelu"), dtype=dtype, scale=2)
+
+
+def test_autotune_candidates_fit_the_row_count():
+    import triton
+    from solder_runtime.kernels.gemm import fitting_configs
+    configs = [triton.Config({"BLOCK_M": m, "BLOCK_N": 64, "BLOCK_K": 64, "GROUP_M": 8}) for m in (16, 32, 64, 128)]
+    rows = lambda M: sorted(c.kwargs["BLOCK_M"] for c in fitting_configs(configs, {"M": M}))
+    assert rows(1) == [16]
+    assert rows(16) == [16]
+    assert rows(40) == [16, 32, 64]
+    assert rows(16384) == [64, 128]

@@ -34,6 +34,27 @@ def test_buckets_are_reused_and_results_stay_exact(plan_and_weights):
     close(got2["last_hidden_state"], reference(weights, *second)[0], scale=10)
 
 
+def test_calls_alternating_between_shapes_rebind_symbols_and_padding(plan_and_weights):
+    # Shapes seen before take the cached path; the real lengths and padding must still follow each call.
+    plan, weights = plan_and_weights
+    calls = [inputs(3, 17, {2: 4}, seed=1), inputs(4, 30, {}, seed=2), inputs(3, 17, {0: 9}, seed=3), inputs(4, 30, {}, seed=4)]
+    for ids, mask in calls:
+        got = plan(input_ids=ids, attention_mask=mask)
+        close(got["last_hidden_state"], reference(weights, ids, mask)[0], scale=10)
+
+
+def test_outputs_without_a_copy_are_the_plans_buffers(plan_and_weights):
+    plan, weights = plan_and_weights
+    first, second = inputs(2, 9, {}, seed=5), inputs(2, 9, {}, seed=6)
+    got1 = plan.run({"input_ids": first[0], "attention_mask": first[1]}, copy_outputs=False)
+    close(got1["last_hidden_state"], reference(weights, *first)[0], scale=10)
+    kept = plan(input_ids=first[0], attention_mask=first[1])["last_hidden_state"]
+    got2 = plan.run({"input_ids": second[0], "attention_mask": second[1]}, copy_outputs=False)
+    assert got2["last_hidden_state"].data_ptr() == got1["last_hidden_state"].data_ptr()
+    close(got2["last_hidden_state"], reference(weights, *second)[0], scale=10)
+    close(kept, reference(weights, *first)[0], scale=10)  # the copied output is the caller's to keep
+
+
 def test_plan_without_mask_input_masks_padded_keys_by_real_length(tmp_path):
     def drop_mask(spec):
         spec["inputs"] = spec["inputs"][:1]

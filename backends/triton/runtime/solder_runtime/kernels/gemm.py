@@ -21,6 +21,15 @@ def gemm_configs() -> list:
             for m, n, k, s, w in shapes]
 
 
+def fitting_configs(configs: list, named_args: dict, **_) -> list:
+    """Row tiles no taller than needed for few rows, none of the thin ones for many: each
+    candidate left out is one compile fewer on a cold start."""
+    M = named_args["M"]
+    fit = [c for c in configs
+           if (c.kwargs["BLOCK_M"] <= max(16, triton.next_power_of_2(M)) if M <= 64 else c.kwargs["BLOCK_M"] >= 64)]
+    return fit or configs
+
+
 @triton.jit
 def tile_of(pid, M, N, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, GROUP_M: tl.constexpr):
     """Grouped tile order: GROUP_M row-tiles share each column sweep, so W tiles stay in L2."""
@@ -48,7 +57,8 @@ def store_epilogue(acc, rm, rn, M, N, bias, res, out, srm, srn, som, son,
 
 
 # restore_value: out may alias residual (in-place accumulate); tuning runs must not compound it
-@triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"], restore_value=["out"])
+@triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"], restore_value=["out"],
+                 prune_configs_by={"early_config_prune": fitting_configs})
 @triton.jit
 def _gemm_kernel(x, w, bias, res, out, M, N, K, sxm, sxk, swk, swn, srm, srn, som, son,
                  HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, PRECISION: tl.constexpr,
