@@ -2,9 +2,10 @@
 // (which matched nodes go, which stay, names, provenance, types) without touching the
 // graph, so that explain can run exactly what the driver runs. `commit` then applies it.
 import { SolderError } from '../ir/errors.js';
-import { type Node, ONNX_DOMAIN } from '../ir/graph.js';
+import type { DType } from '../ir/dtype.js';
+import { type Initializer, type Node, ONNX_DOMAIN, bytesInMemory, initializerFromTensor } from '../ir/graph.js';
 import { findOp, readAttrs } from '../ir/ops/spec.js';
-import type { Tensor } from '../ir/tensor.js';
+import { type Tensor, tensorFromBytes } from '../ir/tensor.js';
 import { type TensorType, typeToString } from '../ir/types.js';
 import { type Bindings, FailureLog, NO_BINDINGS, clusterOf, matchRoot, mayMatchAt } from './match.js';
 import { type Replacement, type RewriteContext, type Rule, Match, checkFailure } from './rule.js';
@@ -17,7 +18,7 @@ export interface Plan {
   readonly remove: readonly Node[];
   readonly keep: readonly Node[];
   readonly nodes: readonly Node[];
-  readonly initializers: ReadonlyMap<string, Tensor>;
+  readonly initializers: ReadonlyMap<string, DraftInitializer>;
   readonly types: ReadonlyMap<string, TensorType>;
   /** Some replaced value was defined before the root: consumers may need re-sorting. */
   readonly interiorReplaced: boolean;
@@ -87,7 +88,7 @@ function firstFailedCheck(rule: Rule, m: Match, g: WorkingGraph): AttemptFailure
 /** Applies a plan to the working graph and returns its trace entry. */
 export function commit(g: WorkingGraph, plan: Plan, iteration: number): TraceEntry {
   g.remove(plan.remove);
-  for (const [name, t] of plan.initializers) g.addInitializer(name, t);
+  for (const { stored, decoded } of plan.initializers.values()) g.addInitializer(stored, decoded);
   g.insert(plan.root, plan.nodes, plan.interiorReplaced);
   for (const [v, t] of plan.types) g.setType(v, t);
   return {
@@ -100,9 +101,15 @@ export function commit(g: WorkingGraph, plan: Plan, iteration: number): TraceEnt
   };
 }
 
+/** A new initializer: its stored form, and its values when the rewrite computed them. */
+export interface DraftInitializer {
+  readonly stored: Initializer;
+  decoded?: Tensor;
+}
+
 /** Fresh names and new initializers for one rewrite, held until the plan is committed. */
 class DraftContext implements RewriteContext {
-  readonly initializers = new Map<string, Tensor>();
+  readonly initializers = new Map<string, DraftInitializer>();
   private readonly taken = new Set<string>();
 
   constructor(private readonly g: WorkingGraph, private readonly anchor: string) {}
@@ -117,14 +124,27 @@ class DraftContext implements RewriteContext {
 
   initializer(hint: string, tensor: Tensor): string {
     const name = this.fresh(hint);
-    this.initializers.set(name, tensor);
+    this.initializers.set(name, { stored: initializerFromTensor(name, tensor), decoded: tensor });
+    return name;
+  }
+
+  storedInitializer(hint: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): string {
+    const name = this.fresh(hint);
+    this.initializers.set(name, { stored: { name, dtype, shape: [...shape], bytes: bytesInMemory(bytes), origin: { kind: 'inline' } } });
     return name;
   }
 
   producer(value: string) { return this.g.producer(value); }
   consumers(value: string) { return this.g.consumers(value); }
   isGraphOutput(value: string) { return this.g.isGraphOutput(value); }
-  constant(value: string) { return this.initializers.get(value) ?? this.g.constant(value); }
+  constant(value: string) {
+    const draft = this.initializers.get(value);
+    if (draft === undefined) return this.g.constant(value);
+    const { dtype, shape, bytes } = draft.stored;
+    return (draft.decoded ??= tensorFromBytes(dtype, shape, bytes.read()));
+  }
+  storedConstant(value: string) { return this.initializers.get(value)?.stored ?? this.g.storedConstant(value); }
+  remember<T>(key: string, compute: () => T): T { return this.g.remember(key, compute); }
   isConstant(value: string) { return this.initializers.has(value) || this.g.isConstant(value); }
   typeOf(value: string) { return this.g.typeOf(value); }
   attrValues(node: Node) { return this.g.attrValues(node); }
@@ -208,7 +228,7 @@ function nameNodes(g: WorkingGraph, anchor: string, r: Replacement, origins: rea
 /** Types of the new nodes' outputs from their op specs; a replaced value must keep its dtype and rank. */
 function inferNewTypes(g: WorkingGraph, rule: Rule, nodes: readonly Node[], replaced: ReadonlySet<string>, ctx: DraftContext): Map<string, TensorType> {
   const types = new Map<string, TensorType>();
-  for (const [name, t] of ctx.initializers) types.set(name, { dtype: t.dtype, shape: t.shape });
+  for (const [name, { stored }] of ctx.initializers) types.set(name, { dtype: stored.dtype, shape: stored.shape });
   for (const n of nodes) {
     const spec = findOp(n.domain, n.op);
     if (spec === undefined) throw new Error(`rule ${rule.name}: built an unknown op ${n.domain}::${n.op}`);

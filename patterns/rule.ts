@@ -2,6 +2,7 @@
 // pattern, named checks, a rewrite), so that the driver can index it and `explain` can say
 // which part failed.
 import type { AttrValue } from '../ir/attrs.js';
+import type { DType } from '../ir/dtype.js';
 import { type Node, ONNX_DOMAIN } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { type Bindings, clusterOf, lookupNode, lookupValue } from './match.js';
@@ -55,6 +56,8 @@ export interface RewriteContext extends GraphView {
   fresh(hint: string): string;
   /** Adds an initializer (a reshaped weight, a folded scale) and returns its name. */
   initializer(hint: string, tensor: Tensor): string;
+  /** Adds an initializer given as stored (little-endian) bytes, for byte-level weight edits. */
+  storedInitializer(hint: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): string;
 }
 
 /** Interior nodes whose outputs are read outside the match: decline (default), or keep them. */

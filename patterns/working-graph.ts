@@ -2,7 +2,7 @@
 // once in linear time and updated incrementally as rewrites remove and insert nodes, so
 // that matching stays local however large the graph is.
 import { topoSort } from '../ir/algo.js';
-import { type Graph, type Initializer, type Node, initializerFromTensor } from '../ir/graph.js';
+import { type Graph, type Initializer, type Node } from '../ir/graph.js';
 import { Constant, constantValue } from '../ir/ops/shape-create.js';
 import { findOp, readAttrs } from '../ir/ops/spec.js';
 import { type Tensor, tensorFromBytes } from '../ir/tensor.js';
@@ -22,6 +22,23 @@ export interface GraphView {
   typeOf(value: string): TensorType | undefined;
   /** A node's attributes as plain values, with its op spec's defaults filled in. */
   attrValues(node: Node): Readonly<Record<string, unknown>>;
+  /**
+   * The stored initializer behind a constant value, its bytes undecoded (byte-level edits of
+   * weights); undefined for Constant outputs, graph inputs and other values.
+   */
+  storedConstant(value: string): Initializer | undefined;
+  /**
+   * compute(), or what it returned (or threw) for the same key before, while no value it read
+   * through this view has changed since: an analysis many rule attempts repeat (the mask all
+   * layers share) runs once. compute must depend only on what it reads through the view.
+   */
+  remember<T>(key: string, compute: () => T): T;
+}
+
+interface Remembered {
+  readonly outcome: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+  readonly reads: ReadonlySet<string>;
+  readonly at: number;
 }
 
 export class WorkingGraph implements GraphView {
@@ -47,6 +64,10 @@ export class WorkingGraph implements GraphView {
   private reads: Set<string> | undefined;
   /** Values whose producer, readers, type or constant changed since takeChanges(). */
   private changes: string[] = [];
+  /** When each value last changed (a count of changes), for remember(). */
+  private readonly changedAt = new Map<string, number>();
+  private clock = 0;
+  private readonly remembered = new Map<string, Remembered>();
 
   constructor(private readonly source: Graph) {
     this.outputs = new Set(source.outputs.map((o) => o.name));
@@ -120,6 +141,34 @@ export class WorkingGraph implements GraphView {
     return values;
   }
 
+  storedConstant(value: string): Initializer | undefined {
+    this.reads?.add(value);
+    return this.fed.has(value) ? undefined : this.initializers.get(value);
+  }
+
+  remember<T>(key: string, compute: () => T): T {
+    const known = this.remembered.get(key);
+    if (known !== undefined && [...known.reads].every((v) => (this.changedAt.get(v) ?? 0) <= known.at)) {
+      // The attempt that reuses it depends on what the computation read.
+      for (const v of known.reads) this.reads?.add(v);
+      if (!known.outcome.ok) throw known.outcome.error;
+      return known.outcome.value as T;
+    }
+    const at = this.clock;
+    let outcome: Remembered['outcome'];
+    const reads = this.recordReads(() => {
+      try {
+        outcome = { ok: true, value: compute() };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+    });
+    for (const v of reads) this.reads?.add(v);
+    this.remembered.set(key, { outcome: outcome!, reads, at });
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.value as T;
+  }
+
   /**
    * Runs f and returns the values it read through the GraphView methods (producer,
    * consumers, constant, isConstant, typeOf): what a rule attempt's outcome depends on,
@@ -176,7 +225,7 @@ export class WorkingGraph implements GraphView {
       n.outputs.forEach((v) => {
         if (v !== '' && this.producers.get(v)?.node === n) this.producers.delete(v);
       });
-      this.changes.push(...n.inputs, ...n.outputs);
+      this.changed(n.inputs, n.outputs);
     }
   }
 
@@ -193,21 +242,34 @@ export class WorkingGraph implements GraphView {
     this.inserted.set(anchor, list);
     for (const n of nodes) {
       this.register(n);
-      this.changes.push(...n.inputs, ...n.outputs);
+      this.changed(n.inputs, n.outputs);
     }
     if (interiorReplaced) this.needsSort = true;
   }
 
   setType(value: string, type: TensorType): void {
     this.types.set(value, type);
-    this.changes.push(value);
+    this.changed([value]);
   }
 
-  addInitializer(name: string, tensor: Tensor): void {
-    this.initializers.set(name, initializerFromTensor(name, tensor));
+  /** Adds an initializer; `decoded` is its value when the caller has it already. */
+  addInitializer(init: Initializer, decoded?: Tensor): void {
+    const name = init.name;
+    this.initializers.set(name, init);
     this.usedValueNames.add(name);
-    this.constants.set(name, tensor);
-    this.changes.push(name);
+    if (decoded !== undefined) this.constants.set(name, decoded);
+    else this.constants.delete(name);
+    this.changed([name]);
+  }
+
+  private changed(...lists: (readonly string[])[]): void {
+    this.clock++;
+    for (const values of lists) {
+      for (const v of values) {
+        this.changes.push(v);
+        this.changedAt.set(v, this.clock);
+      }
+    }
   }
 
   /** Folds inserted nodes into the order; linear in the graph size. */

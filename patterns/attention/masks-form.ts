@@ -3,7 +3,7 @@
 //   am[#b, #j] != 0   (padding: `am` a [batch, kv_seq] graph input)  and/or
 //   #j <= #i          (HF's causal band with no past),
 // as a bool keep-mask, or additively as [bias +] Where(keep, kept, fill).
-import { type Dim, dimEq, sym } from '../../ir/dim.js';
+import { type Dim, dimEq, dimToString, sym } from '../../ir/dim.js';
 import { isFloat } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
 import type { GraphView } from '../working-graph.js';
@@ -35,8 +35,16 @@ export type AttentionDims = readonly [Dim, Dim, Dim, Dim];
 
 const VARS = ['#b', '#h', '#i', '#j'] as const;
 
-/** Reads a mask's form, or throws NotAMask saying what is not padding or causal. */
+/**
+ * Reads a mask's form, or throws NotAMask saying what is not padding or causal. Every
+ * layer's attention reads the same mask, so the answer is remembered while the subgraph
+ * it read stays as it was.
+ */
 export function recogniseMask(g: GraphView, mask: string, dims: AttentionDims): MaskForm {
+  return g.remember(`attention/mask-form ${mask} [${dims.map(dimToString).join(', ')}]`, () => readMaskForm(g, mask, dims));
+}
+
+function readMaskForm(g: GraphView, mask: string, dims: AttentionDims): MaskForm {
   const ranges = new Map<string, Dim>();
   const ev = new MaskEvaluator(g, ranges);
   const shape = ev.shape(mask);

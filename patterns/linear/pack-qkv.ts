@@ -9,10 +9,11 @@
 // ops on the walk stay (sharedIntermediates: 'keep'): only the three Linears are replaced, so
 // the packed nodes' provenance also names the kept nodes the match passed through.
 import { intAttr } from '../../ir/attrs.js';
-import { SOLDER_DOMAIN } from '../../ir/graph.js';
+import { type Initializer, SOLDER_DOMAIN } from '../../ir/graph.js';
 import { type Tensor, makeTensor } from '../../ir/tensor.js';
 import { absent, any, capture, constant, maybe, node, oneOf, op, opIn, type Pattern } from '../pattern.js';
 import { type Match, check, rule } from '../rule.js';
+import type { GraphView } from '../working-graph.js';
 import { trimmed } from './linear-pattern.js';
 
 const ROLES = ['q', 'k', 'v'] as const;
@@ -58,10 +59,33 @@ export function concatColumns(parts: readonly Tensor[]): Tensor {
   return makeTensor(parts[0]!.dtype, [k, n], out);
 }
 
+/**
+ * Weights [K, Ni] side by side as stored bytes: row r of the packed weight is row r of each
+ * part, so copying byte rows is exact (no decode and re-encode of every element). Undefined
+ * when a weight is not a stored initializer (a Constant node's value).
+ */
+function concatStoredColumns(parts: readonly (Initializer | undefined)[]): Uint8Array | undefined {
+  if (parts.some((p) => p === undefined)) return undefined;
+  const stored = parts as readonly Initializer[];
+  const k = stored[0]!.shape[0]!;
+  const rows = stored.map((p) => p.bytes.read());
+  const rowBytes = rows.map((bytes) => bytes.byteLength / k);
+  const width = rowBytes.reduce((a, b) => a + b, 0);
+  const out = new Uint8Array(k * width);
+  for (let r = 0; r < k; r++) {
+    let at = r * width;
+    rows.forEach((bytes, i) => {
+      out.set(bytes.subarray(r * rowBytes[i]!, (r + 1) * rowBytes[i]!), at);
+      at += rowBytes[i]!;
+    });
+  }
+  return out;
+}
+
 /** The packed bias, zeros standing in for a projection without one; undefined when none has a bias. */
-function packedBias(m: Match, widths: readonly number[]): Tensor | undefined {
+function packedBias(m: Match, g: GraphView, widths: readonly number[]): Tensor | undefined {
   if (!ROLES.some((r) => m.has(`b_${r}`))) return undefined;
-  const dtype = m.constant('w_q').dtype;
+  const dtype = g.typeOf(m.value('w_q'))!.dtype;
   const parts = ROLES.map((r, i) => (m.has(`b_${r}`) ? m.constant(`b_${r}`) : makeTensor(dtype, [widths[i]!])));
   return makeTensor(dtype, [widths.reduce((a, b) => a + b, 0)], parts.flatMap((t) => [...t.data]));
 }
@@ -75,22 +99,29 @@ export const packQkv = rule({
   sharedIntermediates: 'keep',
   checks: [
     check('three-projections', 'v', (m) => new Set(ROLES.map((r) => m.node(r))).size === 3 || 'q, k and v share a projection'),
-    check('one-weight-dtype', 'v', (m) => {
-      const dtypes = new Set(ROLES.map((r) => m.constant(`w_${r}`).dtype));
+    // Types, not values: the weights are only read (as bytes) once every check has passed.
+    check('weights-are-[K,N]', 'v', (m, g) => ROLES.every((r) => g.typeOf(m.value(`w_${r}`))?.shape?.length === 2) || 'a weight is not 2-D'),
+    check('one-weight-dtype', 'v', (m, g) => {
+      const dtypes = new Set(ROLES.map((r) => g.typeOf(m.value(`w_${r}`))?.dtype));
       return dtypes.size === 1 || { found: [...dtypes].join(', '), expected: 'one dtype' };
     }),
-    check('biases-are-[N]', 'v', (m) => ROLES.every((r) => !m.has(`b_${r}`) || m.constant(`b_${r}`).shape.length === 1) || 'a bias is not 1-D'),
+    check('biases-are-[N]', 'v', (m, g) => ROLES.every((r) => !m.has(`b_${r}`) || g.typeOf(m.value(`b_${r}`))?.shape?.length === 1) || 'a bias is not 1-D'),
   ],
   rewrite: (m, ctx) => {
-    const weights = ROLES.map((r) => m.constant(`w_${r}`));
-    const widths = weights.map((w) => w.shape[1]!);
-    const bias = packedBias(m, widths);
+    const weightTypes = ROLES.map((r) => ctx.typeOf(m.value(`w_${r}`))!);
+    const widths = weightTypes.map((t) => t.shape![1] as number);
+    const bias = packedBias(m, ctx, widths);
     const packed = ctx.fresh('qkv');
+    const [k, dtype] = [weightTypes[0]!.shape![0] as number, weightTypes[0]!.dtype];
+    const bytes = concatStoredColumns(ROLES.map((r) => ctx.storedConstant(m.value(`w_${r}`))));
+    const weight = bytes === undefined
+      ? ctx.initializer('w_qkv', concatColumns(ROLES.map((r) => m.constant(`w_${r}`))))
+      : ctx.storedInitializer('w_qkv', dtype, [k, widths.reduce((a, b) => a + b, 0)], bytes);
     return {
       nodes: [
         {
           op: 'Linear', domain: SOLDER_DOMAIN,
-          inputs: trimmed([m.value('x'), ctx.initializer('w_qkv', concatColumns(weights)), bias === undefined ? '' : ctx.initializer('b_qkv', bias)]),
+          inputs: trimmed([m.value('x'), weight, bias === undefined ? '' : ctx.initializer('b_qkv', bias)]),
           outputs: [packed],
         },
         {
