@@ -87,9 +87,12 @@ function firstFailedCheck(rule: Rule, m: Match, g: WorkingGraph): AttemptFailure
 
 /** Applies a plan to the working graph and returns its trace entry. */
 export function commit(g: WorkingGraph, plan: Plan, iteration: number): TraceEntry {
+  // New nodes that redefine values other nodes read must come before those readers: they go
+  // where the first node they replace stood, when what they read is ready there.
+  const early = plan.interiorReplaced ? g.earliestAnchor(plan.remove, plan.nodes) : undefined;
   g.remove(plan.remove);
   for (const { stored, decoded } of plan.initializers.values()) g.addInitializer(stored, decoded);
-  g.insert(plan.root, plan.nodes, plan.interiorReplaced);
+  g.insert(early ?? plan.root, plan.nodes, plan.interiorReplaced && early === undefined);
   for (const [v, t] of plan.types) g.setType(v, t);
   return {
     rule: plan.rule.name,

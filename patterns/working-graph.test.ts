@@ -61,3 +61,33 @@ describe('WorkingGraph.remember', () => {
     expect(g.storedConstant('x')).toBeUndefined();
   });
 });
+
+describe('WorkingGraph.earliestAnchor', () => {
+  // x -> add -> relu -> mul(add, relu): a rewrite rooted at mul that replaces add's output
+  // must stand before relu, which reads it.
+  function diamond() {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'float32', [2, 3]);
+    const late = b.input('late', 'float32', [2, 3]);
+    const [s] = b.node('Add', [x, x], {}, { name: 'add' });
+    const [r] = b.node('Relu', [s!], {}, { name: 'relu' });
+    const [t] = b.node('Tanh', [late], {}, { name: 'tanh' });
+    const [m] = b.node('Mul', [s!, r!, t!], {}, { name: 'mul' });
+    return { g: new WorkingGraph(b.output(m!).build()), s: s!, t: t!, m: m! };
+  }
+  const node = (g: WorkingGraph, name: string) => g.snapshot().map((id) => g.nodeById(id)!).find((n) => n.name === name)!;
+
+  it('is the first replaced node when what the new nodes read is ready there', () => {
+    const { g, s } = diamond();
+    const added = [{ name: 'twice', op: 'Mul', domain: '', inputs: ['x', 'x'], outputs: [s], attrs: {} }];
+    expect(g.earliestAnchor([node(g, 'mul'), node(g, 'add')], added)?.name).toBe('add');
+  });
+
+  it('skips replaced nodes that stand before a producer of what the new nodes read', () => {
+    const { g, s, t } = diamond();
+    const added = [{ name: 'with_tanh', op: 'Mul', domain: '', inputs: ['x', t], outputs: [s], attrs: {} }];
+    // tanh comes after add, so only mul (after tanh) can hold the new node.
+    expect(g.earliestAnchor([node(g, 'add'), node(g, 'mul')], added)?.name).toBe('mul');
+    expect(g.earliestAnchor([node(g, 'add')], added)).toBeUndefined();
+  });
+});

@@ -232,7 +232,8 @@ export class WorkingGraph implements GraphView {
   /**
    * Inserts nodes where `at` stands in the order (at must be a node of this run). Values that
    * an earlier node defined and a new node redefines may be read before their new producer:
-   * `interiorReplaced` asks for a topological re-sort at the end.
+   * `interiorReplaced` asks for a topological re-sort at the end (callers first try
+   * `earliestAnchor`, which makes that unnecessary).
    */
   insert(at: Node, nodes: readonly Node[], interiorReplaced: boolean): void {
     const anchor = this.ids.get(at);
@@ -245,6 +246,33 @@ export class WorkingGraph implements GraphView {
       this.changed(n.inputs, n.outputs);
     }
     if (interiorReplaced) this.needsSort = true;
+  }
+
+  /**
+   * Where new nodes that redefine values read by other nodes can stand so that the order stays
+   * topological: the earliest of `candidates` (the nodes they replace, still in the graph) that
+   * comes after every producer of what the new nodes read. Undefined when none does.
+   */
+  earliestAnchor(candidates: readonly Node[], nodes: readonly Node[]): Node | undefined {
+    this.compact();
+    const position = new Map<number, number>();
+    this.order.forEach((id, i) => position.set(id, i));
+    const madeHere = new Set(nodes.flatMap((n) => n.outputs));
+    let ready = -1;
+    for (const n of nodes) {
+      for (const v of n.inputs) {
+        const producer = madeHere.has(v) ? undefined : this.producers.get(v)?.node;
+        const at = producer === undefined ? -1 : position.get(this.ids.get(producer) ?? -1);
+        if (at === undefined) return undefined;
+        ready = Math.max(ready, at);
+      }
+    }
+    let best: { node: Node; at: number } | undefined;
+    for (const c of candidates) {
+      const at = position.get(this.ids.get(c) ?? -1);
+      if (at !== undefined && at > ready && (best === undefined || at < best.at)) best = { node: c, at };
+    }
+    return best?.node;
   }
 
   setType(value: string, type: TensorType): void {
