@@ -28,7 +28,7 @@ export function readNewerFields(model: Uint8Array): NewerFields {
   try {
     // One reader walks the whole file by byte ranges: a reader and a copy per message
     // made this second look at every node cost as much as decoding the model.
-    const r = protobuf.Reader.create(asBuffer(model));
+    const r = protobuf().Reader.create(asBuffer(model));
     const graph = fieldRanges(r, { start: 0, end: model.byteLength }, (f) => f === MODEL_GRAPH).pop();
     return readGraph(r, graph);
   } catch (e) {

@@ -3,7 +3,7 @@
 import { onnxProto } from '../cjs.js';
 import { SolderError } from '../errors.js';
 
-export const onnx = onnxProto.onnx;
+export const onnx = onnxProto().onnx;
 
 /** protobufjs hands int64 fields over as a Long when the long package is present. */
 export interface LongLike {

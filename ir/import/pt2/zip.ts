@@ -7,8 +7,11 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import type * as Yauzl from 'yauzl';
-import { yauzl } from '../../cjs.js';
+import { yauzl as loadYauzl } from '../../cjs.js';
 import { SolderError } from '../../errors.js';
+
+// This module is loaded for .pt2 archives only, so yauzl is loaded with it.
+const yauzl = loadYauzl();
 
 const STORED = 0;
 const DEFLATED = 8;
