@@ -57,6 +57,13 @@ export class WorkingGraph implements GraphView {
   private readonly usedValueNames = new Set<string>();
   /** Node ids in graph order as of the last compact(); new nodes wait in `inserted` under the id they replace. */
   private order: number[] = [];
+  /**
+   * Each node's place in the order as a number, kept without compacting: the order's index
+   * for compacted nodes, and for nodes inserted before an anchor, numbers between the one
+   * before it and the anchor's. Lets earliestAnchor compare places in constant time.
+   */
+  private readonly rank = new Map<number, number>();
+  private readonly lastInsertedRank = new Map<number, number>();
   private readonly inserted = new Map<number, Node[]>();
   private needsSort = false;
   private readonly sourceIndex = new Map<string, number>();
@@ -81,7 +88,9 @@ export class WorkingGraph implements GraphView {
     for (const init of source.initializers.values()) this.usedValueNames.add(init.name);
     source.nodes.forEach((n, i) => {
       this.sourceIndex.set(n.name, i);
-      this.order.push(this.register(n));
+      const id = this.register(n);
+      this.order.push(id);
+      this.rank.set(id, i);
     });
   }
 
@@ -241,10 +250,14 @@ export class WorkingGraph implements GraphView {
     const list = this.inserted.get(anchor) ?? [];
     list.push(...nodes);
     this.inserted.set(anchor, list);
-    for (const n of nodes) {
-      this.register(n);
+    const anchorRank = this.rank.get(anchor);
+    const low = this.lastInsertedRank.get(anchor) ?? (anchorRank ?? 0) - 1;
+    nodes.forEach((n, k) => {
+      const id = this.register(n);
+      if (anchorRank !== undefined) this.rank.set(id, low + ((anchorRank - low) * (k + 1)) / (nodes.length + 1));
       this.changed(n.inputs, n.outputs);
-    }
+    });
+    if (anchorRank !== undefined && nodes.length > 0) this.lastInsertedRank.set(anchor, this.rank.get(this.ids.get(nodes[nodes.length - 1]!)!)!);
     if (interiorReplaced) this.needsSort = true;
   }
 
@@ -254,22 +267,21 @@ export class WorkingGraph implements GraphView {
    * comes after every producer of what the new nodes read. Undefined when none does.
    */
   earliestAnchor(candidates: readonly Node[], nodes: readonly Node[]): Node | undefined {
-    this.compact();
-    const position = new Map<number, number>();
-    this.order.forEach((id, i) => position.set(id, i));
+    const rankOf = (n: Node) => this.rank.get(this.ids.get(n) ?? -1);
     const madeHere = new Set(nodes.flatMap((n) => n.outputs));
-    let ready = -1;
+    let ready = -Infinity;
     for (const n of nodes) {
       for (const v of n.inputs) {
         const producer = madeHere.has(v) ? undefined : this.producers.get(v)?.node;
-        const at = producer === undefined ? -1 : position.get(this.ids.get(producer) ?? -1);
+        if (producer === undefined) continue;
+        const at = rankOf(producer);
         if (at === undefined) return undefined;
         ready = Math.max(ready, at);
       }
     }
     let best: { node: Node; at: number } | undefined;
     for (const c of candidates) {
-      const at = position.get(this.ids.get(c) ?? -1);
+      const at = rankOf(c);
       if (at !== undefined && at > ready && (best === undefined || at < best.at)) best = { node: c, at };
     }
     return best?.node;
@@ -312,6 +324,9 @@ export class WorkingGraph implements GraphView {
     }
     this.inserted.clear();
     this.order = next;
+    this.rank.clear();
+    this.lastInsertedRank.clear();
+    next.forEach((id, i) => this.rank.set(id, i));
   }
 
   /** The current graph as immutable records, in topological order. */
