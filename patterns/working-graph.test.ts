@@ -91,3 +91,16 @@ describe('WorkingGraph.earliestAnchor', () => {
     expect(g.earliestAnchor([node(g, 'add')], added)).toBeUndefined();
   });
 });
+
+describe('WorkingGraph.compact', () => {
+  it('keeps nodes inserted before a node that was itself inserted in the same sweep', () => {
+    const g = chain();
+    const relu = g.snapshot().map((id) => g.nodeById(id)!).find((n) => n.op === 'Relu')!;
+    const first = { name: 'first', op: 'Neg', domain: '', inputs: ['x'], outputs: ['neg'], attrs: {} };
+    const second = { name: 'second', op: 'Abs', domain: '', inputs: ['x'], outputs: ['abs'], attrs: {} };
+    g.insert(relu, [first], false);
+    g.insert(first, [second], false);
+    g.compact();
+    expect(g.snapshot().map((id) => g.nodeById(id)!.name)).toEqual(['add', 'second', 'first', 'relu']);
+  });
+});

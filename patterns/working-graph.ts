@@ -250,7 +250,10 @@ export class WorkingGraph implements GraphView {
     const list = this.inserted.get(anchor) ?? [];
     list.push(...nodes);
     this.inserted.set(anchor, list);
-    const anchorRank = this.rank.get(anchor);
+    // Only an anchor that stands in the compacted order (a whole-number rank) gives its new
+    // nodes a rank: between two inserted nodes there is no known lower bound.
+    const rank = this.rank.get(anchor);
+    const anchorRank = rank !== undefined && Number.isInteger(rank) ? rank : undefined;
     const low = this.lastInsertedRank.get(anchor) ?? (anchorRank ?? 0) - 1;
     nodes.forEach((n, k) => {
       const id = this.register(n);
@@ -282,7 +285,7 @@ export class WorkingGraph implements GraphView {
     let best: { node: Node; at: number } | undefined;
     for (const c of candidates) {
       const at = rankOf(c);
-      if (at !== undefined && at > ready && (best === undefined || at < best.at)) best = { node: c, at };
+      if (at !== undefined && Number.isInteger(at) && at > ready && (best === undefined || at < best.at)) best = { node: c, at };
     }
     return best?.node;
   }
@@ -312,16 +315,21 @@ export class WorkingGraph implements GraphView {
     }
   }
 
-  /** Folds inserted nodes into the order; linear in the graph size. */
+  /** Folds inserted nodes (and nodes inserted before those) into the order; linear in the graph size. */
   compact(): void {
     const next: number[] = [];
-    for (const id of this.order) {
+    const place = (id: number) => {
       for (const n of this.inserted.get(id) ?? []) {
         const newId = this.ids.get(n);
-        if (newId !== undefined && this.byId[newId] === n) next.push(newId);
+        if (newId !== undefined && newId !== id) place(newId);
       }
-      if (this.byId[id] !== undefined) next.push(id);
-    }
+      if (this.byId[id] !== undefined && !placed.has(id)) {
+        placed.add(id);
+        next.push(id);
+      }
+    };
+    const placed = new Set<number>();
+    for (const id of this.order) place(id);
     this.inserted.clear();
     this.order = next;
     this.rank.clear();
