@@ -2,9 +2,9 @@
 // become one float32 finfo.min mask and the kernel runs without its own band, so that a
 // fully masked row (left padding, an all-zero row) is the average of v over every key. Run
 // through the Python runtime on the CPU (Triton's interpreter) against the reference kernel.
-// The runtime pads seq up to its bucket with masked keys, and an average over every key
-// would count those too (as the generic finfo.min mask did before): seq here is a bucket
-// size (8), so the plan is exact; passing the real kv length to the kernel would lift that.
+// The runtime pads seq up to its bucket with masked keys, which an average over every key
+// must not count: the launch passes the real kv length (key_lengths), checked here at a
+// bucket size (8) and at a length the runtime pads (5).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,7 +24,7 @@ import { type Json, emitPlan } from './plan.js';
 import { writePlanDir } from './write.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const [BATCH, SEQ, HEADS, KV_HEADS, HEAD_DIM] = [2, 8, 4, 2, 16];
+const [BATCH, HEADS, KV_HEADS, HEAD_DIM] = [2, 4, 2, 16];
 
 /** Attention(q, k, v, Unsqueeze(Cast(attention_mask, bool)), causal=1) over [batch, heads, seq, 16], `layers` deep (one mask). */
 function decoderAttention(rows: 'nan' | 'average', layers = 1): Graph {
@@ -43,10 +43,11 @@ function decoderAttention(rows: 'nan' | 'average', layers = 1): Graph {
   return b.build();
 }
 
-function feeds(): Map<string, Tensor> {
-  const t = (heads: number, seed: number) => makeTensor('float32', [BATCH, heads, SEQ, HEAD_DIM], values(seed, BATCH * heads * SEQ * HEAD_DIM));
-  // Left padding (queries 0-1 see only padding) and an all-zero row.
-  const am = makeTensor('int64', [BATCH, SEQ], [0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+function feeds(seq: number): Map<string, Tensor> {
+  const t = (heads: number, seed: number) => makeTensor('float32', [BATCH, heads, seq, HEAD_DIM], values(seed, BATCH * heads * seq * HEAD_DIM));
+  // Left padding (queries 0-1 see only padding) with a hole before the last key, and an all-zero row.
+  const row0 = Array.from({ length: seq }, (_, j) => (j < 2 || j === seq - 2 ? 0 : 1));
+  const am = makeTensor('int64', [BATCH, seq], [...row0, ...new Array<number>(seq).fill(0)]);
   return new Map([['q', t(HEADS, 1)], ['k', t(KV_HEADS, 2)], ['v', t(KV_HEADS, 3)], ['attention_mask', am]]);
 }
 
@@ -62,6 +63,7 @@ describe("plan of an Attention with fully_masked_rows='average'", () => {
     expect(masks.size).toBe(1);
     expect([...masks][0]).toContain('average_rows_mask');
     expect(launches.filter((l) => String(l.name).startsWith('fully masked rows'))).toHaveLength(1);
+    expect(attentions.map((a) => (a.args as Obj).key_lengths)).toEqual([{ real: 'seq' }, { real: 'seq' }, { real: 'seq' }]);
     const eager = (emitPlan(decoderAttention('nan'), { dtype: 'float16', maxBatch: 4, maxSeq: 64 }).plan.launches as Obj[]).find((l) => l.kernel === 'attention')!;
     expect((eager.attrs as Obj).causal).toBe(true);
   });
@@ -81,9 +83,9 @@ function runRuntime(args: string[], dir: string): string {
 const runtimePython = [process.env.SOLDER_PYTHON, 'python3'].find((py) => py !== undefined && spawnSync(py, ['-c', 'import torch, triton'], { encoding: 'utf8' }).status === 0);
 
 describe.skipIf(runtimePython === undefined)('runtime: fully masked rows averaged on the CPU', () => {
-  it('matches the reference kernel, fully masked rows included (1e-4 max abs)', () => {
+  it.each([8, 5])('matches the reference kernel at seq %i, fully masked rows included (1e-4 max abs)', (seq) => {
     const graph = decoderAttention('average');
-    const inputs = feeds();
+    const inputs = feeds(seq);
     const want = run(graph, inputs).get(graph.outputs[0]!.name)!;
     // The case has rows that eager semantics leaves NaN.
     expect(run(decoderAttention('nan'), inputs).get(graph.outputs[0]!.name)!.data.some(Number.isNaN)).toBe(true);

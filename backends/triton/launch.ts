@@ -6,7 +6,8 @@ import type { View } from './views.js';
 /** A launch size: a dim, or ceil_div / product of sizes (rendered as a plan formula). */
 export type Formula = Dim | { readonly op: 'ceil_div'; readonly a: Formula; readonly b: number } | { readonly op: 'mul'; readonly a: Formula; readonly b: Formula };
 
-export type LaunchArg = { readonly view: View } | { readonly formula: Dim };
+/** A stored tensor's view, a size formula, or (real) the unpadded run-time value of a symbol dim. */
+export type LaunchArg = { readonly view: View } | { readonly formula: Dim } | { readonly real: Dim };
 
 export type Attr = number | string | boolean | null;
 

@@ -24,8 +24,8 @@ function attrOf(node: Node, name: string): number | string | undefined {
   return a?.kind === 'int' || a?.kind === 'float' || a?.kind === 'string' ? a.value : undefined;
 }
 
-function launch(L: Lowering, node: Node, kernel: string, args: Record<string, View | undefined>, attrs: Record<string, Attr> = {}): void {
-  const bound: Args = {};
+function launch(L: Lowering, node: Node, kernel: string, args: Record<string, View | undefined>, attrs: Record<string, Attr> = {}, extra: Args = {}): void {
+  const bound: Args = { ...extra };
   for (const [k, v] of Object.entries(args)) if (v !== undefined) bound[k] = { view: v };
   L.push({ kernel, name: provenance(node.name), args: bound, attrs });
 }
@@ -136,7 +136,11 @@ function attention(L: Lowering, node: Node): void {
   const mask = averageRows ? averagingMask(L, node, maskValue, q!.shape[2]!, k!.shape[2]!)
     : maskValue === undefined ? undefined : additiveMask(L, node, maskValue);
   const out = headsLastLayout(L, node.outputs[0]!) ?? L.dest(node.outputs[0]!);
-  launch(L, node, 'attention', { q, k, v, mask, out }, { scale: Number(attrOf(node, 'scale')), causal: causal && !averageRows });
+  // The runtime pads seq up to its bucket with masked keys; an average over every key must
+  // not count them, so the kernel gets the real kv length when kv_seq is a symbol.
+  const kvSeq = k!.shape[2]!;
+  const realKv: Args = averageRows && !isKnown(kvSeq) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(kvSeq.expr) ? { key_lengths: { real: kvSeq } } : {};
+  launch(L, node, 'attention', { q, k, v, mask, out }, { scale: Number(attrOf(node, 'scale')), causal: causal && !averageRows }, realKv);
   L.setStored(node.outputs[0]!, out);
 }
 

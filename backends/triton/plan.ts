@@ -116,6 +116,11 @@ function renderArgs(lowered: Lowered, l: Launch, f: (d: Dim) => string | number)
 
 function renderArg(lowered: Lowered, arg: LaunchArg, f: (d: Dim) => string | number): Json {
   if ('formula' in arg) return { formula: f(arg.formula) };
+  if ('real' in arg) {
+    const name = f(arg.real);
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SolderError(`a real-length argument must be one symbol, found '${String(name)}'`);
+    return { real: name };
+  }
   const v = arg.view;
   const ref: { [key: string]: Json } = { [v.source.kind]: v.source.name };
   if (!isWhole(v, storedShape(lowered, v.source))) {
