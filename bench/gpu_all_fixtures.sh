@@ -8,14 +8,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-bench/out}
 W=/tmp/gpu_all && rm -rf "$W" && mkdir -p "$W/bin" "$W/plans" "$OUT"
 export PYTHONUNBUFFERED=1 SOLDER_CACHE_DIR="$W/cache"
-python3 - .device/gpu_bert "$W" <<'PY' || exit 1
-import lzma, os, shutil, sys, tarfile
-bundle, work = sys.argv[1:]
-with lzma.open(f"{bundle}/node.xz") as src, open(f"{work}/bin/node", "wb") as dst:
-    shutil.copyfileobj(src, dst)
-os.chmod(f"{work}/bin/node", 0o755)
-tarfile.open(f"{bundle}/solder.tar.xz").extractall(work)
-PY
+python3 bench/unpack_bundle.py .device/gpu_bert "$W" || exit 1
 export PATH="$W/bin:$PATH"
 MODELS=$(cd .device/allfix && ls *.onnx)
 echo "planning $(echo $MODELS | wc -w) models x 2 dtypes"

@@ -21,14 +21,7 @@ START=$(date +%s)
 left() { local l=$(( START + ${GPU_BERT_SECONDS:-575} - $(date +%s) - $1 )); (( l > 10 )) && echo $l || echo 10; }
 
 stamp "unpack node and solder"
-python3 - "$BUNDLE" "$W" <<'EOF' || exit 1
-import lzma, os, shutil, sys, tarfile
-bundle, work = sys.argv[1:]
-with lzma.open(f"{bundle}/node.xz") as src, open(f"{work}/bin/node", "wb") as dst:
-    shutil.copyfileobj(src, dst)
-os.chmod(f"{work}/bin/node", 0o755)
-tarfile.open(f"{bundle}/solder.tar.xz").extractall(work)
-EOF
+python3 bench/unpack_bundle.py "$BUNDLE" "$W" || exit 1
 export PATH="$W/bin:$PATH"
 SOLDER=(node "$W/solder/bin/solder.js")
 if "${SOLDER[@]}" --help | grep -q '^  plan '; then PLAN=("${SOLDER[@]}" plan)

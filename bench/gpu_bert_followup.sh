@@ -16,14 +16,7 @@ stamp() { echo "[$(date +%T)] $*"; }
 main() {
 START=$(date +%s)
 left() { local l=$(( START + 560 - $(date +%s) - $1 )); (( l > 10 )) && echo $l || echo 10; }
-python3 - "$BUNDLE" "$W" <<'PY' || exit 1
-import lzma, os, shutil, sys, tarfile
-bundle, work = sys.argv[1:]
-with lzma.open(f"{bundle}/node.xz") as src, open(f"{work}/bin/node", "wb") as dst:
-    shutil.copyfileobj(src, dst)
-os.chmod(f"{work}/bin/node", 0o755)
-tarfile.open(f"{bundle}/solder.tar.xz").extractall(work)
-PY
+python3 bench/unpack_bundle.py "$BUNDLE" "$W" || exit 1
 export PATH="$W/bin:$PATH"
 stamp "export + plan float16"
 timeout 200 python3 bench/gpu_bert.py export "$W/bert.onnx" 2>&1 | grep -v Warning | tail -1

@@ -45,14 +45,7 @@ read -r -a SOLDER <<< "${GPU_TP_SOLDER:-node $W/solder/bin/solder.js}"
 main() {
 if [ -f "$BUNDLE/node.xz" ] && [ ! -x "$W/bin/node" ]; then
   stamp "unpack node and solder"
-  python3 - "$BUNDLE" "$W" <<'EOF' || exit 1
-import lzma, os, shutil, sys, tarfile
-bundle, work = sys.argv[1:]
-with lzma.open(f"{bundle}/node.xz") as src, open(f"{work}/bin/node", "wb") as dst:
-    shutil.copyfileobj(src, dst)
-os.chmod(f"{work}/bin/node", 0o755)
-tarfile.open(f"{bundle}/solder.tar.xz").extractall(work)
-EOF
+  python3 bench/unpack_bundle.py "$BUNDLE" "$W" || exit 1
 fi
 export PATH="$W/bin:$PATH"
 nvidia-smi -L 2>/dev/null; node --version

@@ -10,6 +10,7 @@ import { GraphBuilder } from '../../ir/builder.js';
 import { SolderError } from '../../ir/errors.js';
 import { encodeSafetensors } from '../../ir/safetensors.js';
 import { makeTensor } from '../../ir/tensor.js';
+import { uniformStream } from '../../test/float64-onnx.js';
 import { MAX_ABS_FP32, type FixtureRow, hasRuntimePython, runPlansOnCpu } from '../../test/triton-cpu-check.js';
 import { emitPlan } from './plan.js';
 import { writePlanDir } from './write.js';
@@ -37,15 +38,10 @@ const CASES: readonly ConvCase[] = [
   { name: 'seq_1d_relu', x: [3, 5, 13], w: [4, 5, 3], bias: true, attrs: { pads: [2, 0] }, reluFirst: true },
 ];
 
+/** Uniform values in [-1, 1). */
 function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const next = uniformStream(seed);
+  return () => next() * 2 - 1;
 }
 
 function values(n: number, rand: () => number): Float64Array {
