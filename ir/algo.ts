@@ -45,10 +45,7 @@ function indexGraph(graph: Graph): GraphologyGraph {
   const { DirectedGraph } = graphology().graph;
   const g = new DirectedGraph();
   graph.nodes.forEach((_, i) => g.addNode(String(i)));
-  const producer = new Map<string, number>();
-  graph.nodes.forEach((node, i) => {
-    for (const name of node.outputs) if (name !== '' && !producer.has(name)) producer.set(name, i);
-  });
+  const producer = producerIndex(graph);
   graph.nodes.forEach((node, i) => {
     for (const name of nodeReads(node)) {
       const p = producer.get(name);
@@ -56,6 +53,15 @@ function indexGraph(graph: Graph): GraphologyGraph {
     }
   });
   return g;
+}
+
+/** The index of the node producing each value (the first one, if a broken graph has several). */
+function producerIndex(graph: Graph): Map<string, number> {
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((node, i) => {
+    for (const name of node.outputs) if (name !== '' && !producer.has(name)) producer.set(name, i);
+  });
+  return producer;
 }
 
 /** Whether every node comes after the producers of everything it reads. */
@@ -93,12 +99,11 @@ export function findCycle(graph: Graph): Node[] | undefined {
 /** Kahn's order; on a cyclic graph, the nodes it reached before the walk stopped. */
 function kahnOrder(graph: Graph, g: GraphologyGraph): Node[] {
   const order: Node[] = [];
-  const cyclic = graphology().dag.hasCycle(g);
   try {
     graphology().dag.forEachNodeInTopologicalOrder(g, (key) => void order.push(graph.nodes[Number(key)] as Node));
   } catch (e) {
-    // graphology throws once the walk has stopped short of the nodes on or behind a cycle.
-    if (!cyclic) throw e;
+    // graphology throws after the walk, when it stopped short of the nodes on or behind a cycle.
+    if (order.length === graph.nodes.length) throw e;
   }
   return order;
 }
@@ -166,10 +171,7 @@ export function reachableFrom(graph: Graph, valueNames: Iterable<string>): Node[
 
 /** Nodes whose outputs some graph output depends on; everything else is dead code. In graph order. */
 export function liveNodes(graph: Graph): Node[] {
-  const producer = new Map<string, number>();
-  graph.nodes.forEach((node, i) => {
-    for (const name of node.outputs) if (name !== '' && !producer.has(name)) producer.set(name, i);
-  });
+  const producer = producerIndex(graph);
   const starts = graph.outputs.flatMap((o) => producer.get(o.name) ?? []);
   const live = visitFrom(indexGraph(graph), starts, 'inbound');
   return graph.nodes.filter((_, i) => live[i] === 1);

@@ -104,6 +104,10 @@ export function bytesInMemory(bytes: Uint8Array): LazyBytes {
 
 /** An initializer whose values are computed already. */
 export function initializerFromTensor(name: string, t: Tensor): Initializer {
-  const bytes = tensorToBytes(t);
-  return { name, dtype: t.dtype, shape: t.shape, bytes: bytesInMemory(bytes), origin: { kind: 'inline' } };
+  return initializerFromBytes(name, t.dtype, t.shape, tensorToBytes(t));
+}
+
+/** An initializer made from stored (little-endian) bytes held in memory, e.g. a byte-level weight edit. */
+export function initializerFromBytes(name: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): Initializer {
+  return { name, dtype, shape: [...shape], bytes: bytesInMemory(bytes), origin: { kind: 'inline' } };
 }

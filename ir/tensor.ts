@@ -23,6 +23,24 @@ export function numel(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * Arrays of `rows` rows each, laid side by side: row r of `out` is row r of every part in
+ * turn (concatenation along the last axis; widths count elements of the arrays given, bytes
+ * for byte arrays). Block copies; `set` converts values when out's element type differs.
+ */
+export function joinRows<T extends TensorData>(parts: readonly TensorData[], widths: readonly number[], rows: number, out: T): T {
+  const total = widths.reduce((a, b) => a + b, 0);
+  for (let r = 0; r < rows; r++) {
+    let at = r * total;
+    parts.forEach((part, i) => {
+      const w = widths[i]!;
+      out.set(part.subarray(r * w, (r + 1) * w), at);
+      at += w;
+    });
+  }
+  return out;
+}
+
 /** A zero-filled array of the storage class used for dtype. */
 export function allocData(dtype: DType, length: number): TensorData {
   switch (dtype) {

@@ -3,7 +3,7 @@
 // graph, so that explain can run exactly what the driver runs. `commit` then applies it.
 import { SolderError } from '../ir/errors.js';
 import type { DType } from '../ir/dtype.js';
-import { type Initializer, type Node, ONNX_DOMAIN, bytesInMemory, initializerFromTensor } from '../ir/graph.js';
+import { type Initializer, type Node, ONNX_DOMAIN, initializerFromBytes, initializerFromTensor } from '../ir/graph.js';
 import { findOp, readAttrs } from '../ir/ops/spec.js';
 import { type Tensor, tensorFromBytes } from '../ir/tensor.js';
 import { type TensorType, typeToString } from '../ir/types.js';
@@ -133,7 +133,7 @@ class DraftContext implements RewriteContext {
 
   storedInitializer(hint: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): string {
     const name = this.fresh(hint);
-    this.initializers.set(name, { stored: { name, dtype, shape: [...shape], bytes: bytesInMemory(bytes), origin: { kind: 'inline' } } });
+    this.initializers.set(name, { stored: initializerFromBytes(name, dtype, shape, bytes) });
     return name;
   }
 

@@ -4,7 +4,7 @@
 import type { DType } from '../../ir/dtype.js';
 import { isFloat } from '../../ir/dtype.js';
 import type { Graph, Initializer } from '../../ir/graph.js';
-import { type Tensor, allocData, makeTensor, numel } from '../../ir/tensor.js';
+import { type Tensor, allocData, joinRows, makeTensor, numel } from '../../ir/tensor.js';
 import { planName } from './sanitize.js';
 import { decodeWeight, toStorage } from './storage.js';
 
@@ -62,7 +62,9 @@ export class WeightTable {
   }
 }
 
-// Several initializers are joined along their last axis before a transform sees them.
+// Several initializers are joined along their last axis before a transform sees them: row
+// by row, as block copies (a 7B model's gate and up projections are 90M values each), in
+// the parts' storage class when they share a dtype, else through float64.
 function concatOrOne(parts: readonly Tensor[]): Tensor {
   if (parts.length === 1) return parts[0]!;
   const first = parts[0]!;
@@ -70,29 +72,11 @@ function concatOrOne(parts: readonly Tensor[]): Tensor {
   const widths = parts.map((p) => p.shape[p.shape.length - 1]!);
   const total = widths.reduce((a, b) => a + b, 0);
   const shape = [...first.shape.slice(0, -1), total];
+  const data = parts.map((p) => p.data);
   if (parts.every((p) => p.dtype === first.dtype)) {
-    // Row by row, as block copies: a 7B model's gate and up projections are 90M values each.
-    const data = allocData(first.dtype, rows * total);
-    for (let r = 0; r < rows; r++) {
-      let at = r * total;
-      parts.forEach((p, j) => {
-        const w = widths[j]!;
-        data.set(p.data.subarray(r * w, (r + 1) * w), at);
-        at += w;
-      });
-    }
-    return { dtype: first.dtype, shape, data };
+    return { dtype: first.dtype, shape, data: joinRows(data, widths, rows, allocData(first.dtype, rows * total)) };
   }
-  const out = new Float64Array(rows * total);
-  for (let r = 0; r < rows; r++) {
-    let at = r * total;
-    parts.forEach((p, j) => {
-      const w = widths[j]!;
-      for (let c = 0; c < w; c++) out[at + c] = p.data[r * w + c]!;
-      at += w;
-    });
-  }
-  return makeTensor(first.dtype, shape, out);
+  return makeTensor(first.dtype, shape, joinRows(data, widths, rows, new Float64Array(rows * total)));
 }
 
 /** [N, K] -> [K, N] (Gemm's transB, torch's Linear weight). */

@@ -5,7 +5,7 @@
 // millions of elements, and an element-by-element decode made planning a rank take minutes.
 import { byteSize } from '../../ir/dtype.js';
 import { SolderError } from '../../ir/errors.js';
-import { type Graph, type Initializer, bytesInMemory, initializerFromTensor } from '../../ir/graph.js';
+import { type Graph, type Initializer, initializerFromBytes, initializerFromTensor } from '../../ir/graph.js';
 import { makeTensor } from '../../ir/tensor.js';
 import type { NameSource } from '../edit.js';
 
@@ -44,7 +44,7 @@ export class RankConstants {
       const init = this.graph.initializers.get(base);
       if (init === undefined) throw new SolderError(`cannot shard '${base}': it is not an initializer (weights must be constants)`);
       const { shape, bytes } = make(init);
-      return { name, dtype: init.dtype, shape, bytes: bytesInMemory(bytes), origin: { kind: 'inline' } };
+      return initializerFromBytes(name, init.dtype, shape, bytes);
     });
   }
 

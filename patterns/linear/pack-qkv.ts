@@ -10,7 +10,7 @@
 // the packed nodes' provenance also names the kept nodes the match passed through.
 import { intAttr } from '../../ir/attrs.js';
 import { type Initializer, SOLDER_DOMAIN } from '../../ir/graph.js';
-import { type Tensor, makeTensor } from '../../ir/tensor.js';
+import { type Tensor, joinRows, makeTensor } from '../../ir/tensor.js';
 import { absent, any, capture, constant, maybe, node, oneOf, op, opIn, type Pattern } from '../pattern.js';
 import { type Match, check, rule } from '../rule.js';
 import type { GraphView } from '../working-graph.js';
@@ -48,15 +48,7 @@ export function concatColumns(parts: readonly Tensor[]): Tensor {
   const k = parts[0]!.shape[0]!;
   const widths = parts.map((t) => t.shape[1]!);
   const n = widths.reduce((a, b) => a + b, 0);
-  const out = new Float64Array(k * n);
-  for (let r = 0; r < k; r++) {
-    let at = r * n;
-    parts.forEach((t, i) => {
-      out.set(t.data.subarray(r * widths[i]!, (r + 1) * widths[i]!), at);
-      at += widths[i]!;
-    });
-  }
-  return makeTensor(parts[0]!.dtype, [k, n], out);
+  return makeTensor(parts[0]!.dtype, [k, n], joinRows(parts.map((t) => t.data), widths, k, new Float64Array(k * n)));
 }
 
 /**
@@ -69,17 +61,7 @@ function concatStoredColumns(parts: readonly (Initializer | undefined)[]): Uint8
   const stored = parts as readonly Initializer[];
   const k = stored[0]!.shape[0]!;
   const rows = stored.map((p) => p.bytes.read());
-  const rowBytes = rows.map((bytes) => bytes.byteLength / k);
-  const width = rowBytes.reduce((a, b) => a + b, 0);
-  const out = new Uint8Array(k * width);
-  for (let r = 0; r < k; r++) {
-    let at = r * width;
-    rows.forEach((bytes, i) => {
-      out.set(bytes.subarray(r * rowBytes[i]!, (r + 1) * rowBytes[i]!), at);
-      at += rowBytes[i]!;
-    });
-  }
-  return out;
+  return joinRows(rows, rows.map((bytes) => bytes.byteLength / k), k, new Uint8Array(rows.reduce((a, b) => a + b.byteLength, 0)));
 }
 
 /** The packed bias, zeros standing in for a projection without one; undefined when none has a bias. */
