@@ -52,8 +52,9 @@ class _Program:
             # keeps its address. Cleared before, the capture allocates it in this graph's own pool,
             # which lives as long as the graph; cleared after, no later capture (another plan's, or
             # torch.compile's, which also clears that cache) can take it over or free it from under
-            # this graph's replays. Found as 'unspecified launch failure' replaying a float16 plan
-            # after a float32 plan (whose pool held the workspace) was deleted.
+            # this graph's replays. The likely cause of an 'unspecified launch failure' replaying a
+            # float16 plan after a float32 plan was deleted (2 of 2 benchmark runs before this, none
+            # after; not reproduced in isolation, see bench/notes.md).
             _fresh_cublas_workspace()
             with torch.cuda.graph(graph):
                 self._run_steps()

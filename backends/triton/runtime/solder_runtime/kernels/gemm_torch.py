@@ -37,8 +37,8 @@ def _gated_epilogue_kernel(acc_ptr, bias, out, M, N, sam, san, som, son,
     tl.store(out + rm[:, None] * som + rn[None, :] * son, y.to(out.dtype.element_ty), mask=mask)
 
 
-# Epilogues torch hands to cuBLASLt with a bias: none, ReLU, and GELU's tanh approximation.
-LT_EPILOGUES = frozenset({"none", "relu", "gelu_tanh"})
+# Activations torch hands to cuBLASLt's epilogue with a bias: ReLU, and GELU's tanh approximation.
+LT_EPILOGUES = frozenset({"relu", "gelu_tanh"})
 
 
 def _overlaps(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -53,32 +53,28 @@ def _epilogue_grid(M: int, N: int) -> tuple:
 
 
 def gemm_cublas(x, w, out, bias=None, residual=None, activation=None) -> None:
-    """Same result as gemm_triton, through cuBLAS: the bias (and a tanh GELU or ReLU) in
-    cuBLASLt's epilogue when that is all there is, else one Triton pass for the rest."""
+    """Same result as gemm_triton, through cuBLAS: the bias (with a ReLU or tanh GELU) in
+    cuBLASLt's epilogue, then one Triton pass only for what is left (erf GELU, SiLU, residual)."""
     check_gemm(x, w, out, w.shape[1], "gemm")
     x2, o2 = as_rows(x, "x"), as_rows(out, "out")
     r2 = as_rows(residual, "residual") if residual is not None else o2
     act = activation or "none"
     direct = o2.is_contiguous() and (residual is None or not _overlaps(o2, r2))
     acc = o2 if direct else torch.empty_like(o2)
-    if bias is not None and act in LT_EPILOGUES:
-        if act == "none":
-            torch.addmm(bias, x2, w, out=acc)
-        else:
-            torch._addmm_activation(bias, x2, w, use_gelu=act == "gelu_tanh", out=acc)
-        if residual is None and direct:
-            return
-        bias, act = None, "none"
-    elif bias is not None:
-        torch.addmm(bias, x2, w, out=acc)
-        bias = None
-    else:
+    if bias is None:
         torch.matmul(x2, w, out=acc)
+    elif act in LT_EPILOGUES:
+        torch._addmm_activation(bias, x2, w, use_gelu=act == "gelu_tanh", out=acc)
+        act = "none"
+    else:
+        torch.addmm(bias, x2, w, out=acc)
+    if act == "none" and residual is None and direct:
+        return
     M, N = o2.shape
     _epilogue_kernel[_epilogue_grid(M, N)](
-        acc, bias if bias is not None else acc, r2, o2, M, N, acc.stride(0), acc.stride(1),
-        r2.stride(0), r2.stride(1), o2.stride(0), o2.stride(1), HAS_BIAS=bias is not None,
-        ACT=activation_code(act), HAS_RES=residual is not None, BLOCK_M=32, BLOCK_N=128)
+        acc, acc, r2, o2, M, N, acc.stride(0), acc.stride(1), r2.stride(0), r2.stride(1),
+        o2.stride(0), o2.stride(1), HAS_BIAS=False, ACT=activation_code(act), HAS_RES=residual is not None,
+        BLOCK_M=32, BLOCK_N=128)
 
 
 def gated_cublas(x, w, out, bias=None, activation="silu") -> None:
