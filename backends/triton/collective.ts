@@ -5,6 +5,8 @@
 // copied into a buffer of its own.
 import { SolderError } from '../../ir/errors.js';
 import type { Node } from '../../ir/graph.js';
+import { AllReduce } from '../../ir/ops/collective.js';
+import { readAttrs } from '../../ir/ops/spec.js';
 import type { Lowering } from './lower.js';
 import { provenance } from './sanitize.js';
 import { type View, isContiguous } from './views.js';
@@ -14,8 +16,7 @@ export const ALL_REDUCE_KERNEL = 'all_reduce';
 /** Lowers one solder::AllReduce to an in-place all_reduce launch; its output is the same buffer. */
 export function lowerCollective(L: Lowering, node: Node): void {
   if (node.op !== 'AllReduce') throw new SolderError('no collective launch for this op', { node: node.name, op: node.op });
-  const reduction = node.attrs.reduction?.kind === 'string' ? node.attrs.reduction.value : 'sum';
-  const ranks = node.attrs.ranks?.kind === 'int' ? node.attrs.ranks.value : 1;
+  const { reduction, ranks } = readAttrs(AllReduce, node);
   const [partial, sum] = [node.inputs[0]!, node.outputs[0]!];
   const tensor = ownedBuffer(L, partial);
   L.push({
