@@ -4,7 +4,7 @@
 // constant-ness are what they were, gets the same types again: it is carried over, and only
 // the nodes whose inputs really changed are inferred anew.
 import type { Graph, Node } from './graph.js';
-import { type TensorType, tensorType } from './types.js';
+import { type TensorType, shapeEq, tensorType } from './types.js';
 
 /** The types a typed graph had before a pass rewrote it, by value name. */
 export class CarriedTypes {
@@ -66,16 +66,7 @@ export class CarriedTypes {
   }
 }
 
-/** The same dtype and the same dims, symbols compared by their canonical text. */
+/** The same dtype and the same dims. */
 export function sameType(a: TensorType, b: TensorType): boolean {
-  if (a === b) return true;
-  if (a.dtype !== b.dtype) return false;
-  if (a.shape === undefined || b.shape === undefined) return a.shape === b.shape;
-  if (a.shape.length !== b.shape.length) return false;
-  for (let i = 0; i < a.shape.length; i++) {
-    const x = a.shape[i]!;
-    const y = b.shape[i]!;
-    if (typeof x === 'number' || typeof y === 'number' ? x !== y : x.expr !== y.expr) return false;
-  }
-  return true;
+  return a === b || (a.dtype === b.dtype && shapeEq(a.shape, b.shape));
 }
