@@ -98,8 +98,9 @@ def test_gemm_half_precision_real_size(device, dtype, impl):
     close(out, reference(x, w, bias, residual, "gelu"), dtype=dtype, scale=2)
 
 
-def test_autotune_candidates_fit_the_row_count():
+def test_autotune_candidates_fit_the_row_count(monkeypatch):
     import triton
+    monkeypatch.setenv("SOLDER_AUTOTUNE", "on")
     from solder_runtime.kernels.gemm import fitting_configs
     configs = [triton.Config({"BLOCK_M": m, "BLOCK_N": 64, "BLOCK_K": 64, "GROUP_M": 8}) for m in (16, 32, 64, 128)]
     rows = lambda M: sorted(c.kwargs["BLOCK_M"] for c in fitting_configs(configs, {"M": M}))

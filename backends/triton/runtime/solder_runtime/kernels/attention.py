@@ -15,7 +15,7 @@ import torch
 import triton
 import triton.language as tl
 
-from .common import dot_precision, interpreting, require
+from .common import autotune_candidates, dot_precision, interpreting, require
 
 LOG2E = 1.4426950408889634
 
@@ -33,16 +33,16 @@ def _fitting_configs(configs: list, named_args: dict, **_) -> list:
     large tiles; fewer candidates also means fewer compiles on a cold start."""
     short = named_args["Q_LEN"] <= 32
     fit = [c for c in configs if (c.kwargs["BLOCK_M"] <= 32) == short]
-    return fit or configs
+    return autotune_candidates(fit or configs)
 
 
-@triton.autotune(configs=_configs(), key=["Q_LEN", "KV_LEN", "HEAD_D", "CAUSAL", "HAS_MASK", "HAS_LENS"],
+@triton.autotune(configs=_configs(), key=["BATCH", "Q_LEN", "KV_LEN", "HEAD_D", "CAUSAL", "HAS_MASK", "MASK_PER_KEY", "HAS_LENS"],
                  prune_configs_by={"early_config_prune": _fitting_configs})
 @triton.jit
-def _attention_kernel(q, k, v, out, lens, mask, H, KV_GROUP, Q_LEN, KV_LEN, qk_scale,
+def _attention_kernel(q, k, v, out, lens, mask, BATCH, H, KV_GROUP, Q_LEN, KV_LEN, qk_scale,
                       sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd,
                       sob, soh, sos, sod, smb, smh, smq, smk, slb,
-                      HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, CAUSAL: tl.constexpr,
+                      HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, MASK_PER_KEY: tl.constexpr, CAUSAL: tl.constexpr,
                       PRECISION: tl.constexpr, HEAD_D: tl.constexpr,
                       BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
     start_m = tl.program_id(0)
@@ -69,10 +69,13 @@ def _attention_kernel(q, k, v, out, lens, mask, H, KV_GROUP, Q_LEN, KV_LEN, qk_s
         in_range = cols < kv_end
         k_tile = tl.load(k_base + cols[None, :] * sks + rd[:, None] * skd, mask=in_range[None, :], other=0.0)
         s = tl.dot(q_tile, k_tile, input_precision=PRECISION) * qk_scale
-        if HAS_MASK:
+        # clamp so finfo.min masks stay finite after the log2(e) factor, as in eager softmax
+        if HAS_MASK and MASK_PER_KEY:
+            extra = tl.load(mask + b * smb + h * smh + cols * smk, mask=in_range, other=0.0).to(tl.float32)
+            s += tl.maximum(extra, -1.0e30)[None, :] * 1.4426950408889634
+        elif HAS_MASK:
             m_at = mask + b * smb + h * smh + rm[:, None] * smq + cols[None, :] * smk
             extra = tl.load(m_at, mask=(rm < Q_LEN)[:, None] & in_range[None, :], other=0.0).to(tl.float32)
-            # clamp so finfo.min masks stay finite after the log2(e) factor, as in eager softmax
             s += tl.maximum(extra, -1.0e30) * 1.4426950408889634
         valid = in_range[None, :]
         if CAUSAL:
@@ -115,9 +118,10 @@ def attention(q, k, v, out, key_lengths=None, mask=None, scale=None, causal=Fals
     m = mask if mask is not None else q
     ms = mask.stride() if mask is not None else (0, 0, 0, 0)
     grid = lambda meta: (triton.cdiv(S, meta["BLOCK_M"]), B * H)
-    _attention_kernel[grid](q, k, v, out, lens, m, H, H // HKV, S, SKV, scale * LOG2E,
+    _attention_kernel[grid](q, k, v, out, lens, m, B, H, H // HKV, S, SKV, scale * LOG2E,
                             *q.stride(), *k.stride(), *v.stride(), *out.stride(), *ms, len_stride,
-                            HAS_LENS=key_lengths is not None, HAS_MASK=mask is not None, CAUSAL=bool(causal),
+                            HAS_LENS=key_lengths is not None, HAS_MASK=mask is not None,
+                            MASK_PER_KEY=mask is not None and ms[2] == 0, CAUSAL=bool(causal),
                             PRECISION=dot_precision(q.dtype), HEAD_D=D)
 
 

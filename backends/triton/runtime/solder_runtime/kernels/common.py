@@ -54,6 +54,12 @@ def interpreting() -> bool:
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
 
+def autotune_candidates(configs: list) -> list:
+    """The configs to time, or only the first under SOLDER_AUTOTUNE=off: the GPU test suite checks
+    results, not speed, and one compile per kernel shape lets it finish in minutes."""
+    return configs[:1] if os.environ.get("SOLDER_AUTOTUNE", "on") == "off" else configs
+
+
 def dot_precision(dtype: torch.dtype) -> str:
     """float32 plans get full-precision dots; Triton's default would be tf32."""
     return "ieee" if dtype == torch.float32 else "tf32"

@@ -9,7 +9,7 @@ import torch
 import triton
 import triton.language as tl
 
-from .common import activation_code, apply_activation, dot_precision, interpreting, require
+from .common import activation_code, apply_activation, autotune_candidates, dot_precision, interpreting, require
 
 
 def gemm_configs() -> list:
@@ -27,7 +27,7 @@ def fitting_configs(configs: list, named_args: dict, **_) -> list:
     M = named_args["M"]
     fit = [c for c in configs
            if (c.kwargs["BLOCK_M"] <= max(16, triton.next_power_of_2(M)) if M <= 64 else c.kwargs["BLOCK_M"] >= 64)]
-    return fit or configs
+    return autotune_candidates(fit or configs)
 
 
 @triton.jit
