@@ -7,7 +7,7 @@ import { compareOutputs, readRecordedIO, run } from '../api/run.js';
 import { SOLDER_DOMAIN, type Graph, type Node } from '../ir/graph.js';
 import { verify } from '../ir/verify.js';
 import { optimize } from '../passes/optimize.js';
-import { type MaskExpectation, expectationFor } from './fusion-expectations.js';
+import { type MaskExpectation, expectationFor, fullyMaskedRowsFor } from './fusion-expectations.js';
 import { allModels, warnIfNoSharedModels } from './models.js';
 
 warnIfNoSharedModels('fusion');
@@ -69,8 +69,11 @@ describe('fusion of real exports', () => {
     expect(fusedActivations(graph), 'fused GELU/SiLU').toBe(want.activations);
     expect(report.fused.RotaryEmbedding, 'RotaryEmbedding').toBe(want.rotary);
     expectMasksRecognised(graph, want.mask);
-    // Nothing of what was fused may be left behind.
-    for (const op of ['Softmax', 'LayerNormalization', 'ReduceMean', 'Erf', 'Gelu', 'Sigmoid', 'Attention', 'RMSNormalization']) {
+    const rows = graph.nodes.filter((n) => n.op === 'Attention').map((n) => n.attrs.fully_masked_rows?.value ?? 'nan');
+    expect(rows, 'fully_masked_rows').toEqual(new Array<string>(want.layers).fill(fullyMaskedRowsFor(m.file)!));
+    // Nothing of what was fused may be left behind: no row guard after an Attention (ReduceMax,
+    // IsInf, Where) and none of the mask building it alone kept alive (And, GatherND).
+    for (const op of ['Softmax', 'LayerNormalization', 'ReduceMean', 'Erf', 'Gelu', 'Sigmoid', 'Attention', 'RMSNormalization', 'ReduceMax', 'IsInf', 'And', 'GatherND']) {
       expect(report.leftover_ops[op] ?? 0, `leftover ${op}`).toBe(0);
     }
     if (m.io !== undefined) {

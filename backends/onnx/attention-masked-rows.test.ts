@@ -1,9 +1,10 @@
 // Attention with fully_masked_rows='average', lowered and run in ONNX Runtime: rows whose
 // every key is masked (left padding under the causal band, an all-zero padding row, causal
 // rows before the first key when q_seq > kv_seq) are the average of v over every key, as the
-// reference kernel computes them; the other rows are ORT's Attention as before. And real
-// decoders (../shared/models), optimized and lowered, left padded and with an all-zero row,
-// give in ORT what their exports give.
+// reference kernel computes them; the other rows are ORT's Attention as before. With 'zero'
+// they are 0, which ORT's Attention gives by itself. And real decoders (../shared/models),
+// optimized and lowered, left padded and with an all-zero row, give in ORT what their
+// exports give.
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from '../../api/load.js';
@@ -35,7 +36,7 @@ interface RowsCase {
 const BATCH = 2;
 
 /** One Attention over symbolic batch/seq dims, with the given fully_masked_rows. */
-function attentionGraph(c: RowsCase, rows: 'nan' | 'average'): { graph: Graph; feeds: Map<string, Tensor> } {
+function attentionGraph(c: RowsCase, rows: 'nan' | 'average' | 'zero'): { graph: Graph; feeds: Map<string, Tensor> } {
   const b = new GraphBuilder('rows');
   const feeds = new Map<string, Tensor>();
   const input = (name: string, shape: number[], dims: (number | string)[], t?: Tensor) => {
@@ -69,6 +70,22 @@ function expectOrtAverages(c: RowsCase, form: string): void {
   for (const [out, err] of Object.entries(errors)) expect(err, `${out} max abs`).toBeLessThanOrEqual(1e-5);
 }
 
+function expectOrtZeros(c: RowsCase, form: string): void {
+  const { graph, feeds } = attentionGraph(c, 'zero');
+  const want = run(graph, feeds).get(graph.outputs[0]!.name)!;
+  const eager = attentionGraph(c, 'nan');
+  const nan = run(eager.graph, eager.feeds).get(eager.graph.outputs[0]!.name)!;
+  // The case does mask whole rows: NaN there in eager semantics, 0 with 'zero', eager elsewhere.
+  expect(nan.data.some(Number.isNaN), 'a fully masked row').toBe(true);
+  nan.data.forEach((x, i) => expect(want.data[i]).toBe(Number.isNaN(x) ? 0 : x));
+  expect(want.data.some((x) => x !== 0)).toBe(true);
+  const lowered = lowerForOnnxRuntime(graph);
+  expect(Object.values(lowered.lowered).flatMap((f) => Object.keys(f))).toEqual([form]);
+  const errors = ortErrorsOn(lowered.graph, feeds, [want]);
+  expect(Object.keys(errors).length).toBe(1);
+  for (const [out, err] of Object.entries(errors)) expect(err, `${out} max abs`).toBeLessThanOrEqual(1e-5);
+}
+
 /** attention_mask rows [batch, kv] as a [batch, 1, 1, kv] keep-mask. */
 function paddingKeep(rows: number[][]): Tensor {
   return makeTensor('bool', [rows.length, 1, 1, rows[0]!.length], rows.flat());
@@ -87,6 +104,22 @@ describe.skipIf(!haveOrt)("lowering Attention with fully_masked_rows='average' t
   it('a full [batch, 1, q, kv] keep-mask with fully masked rows, no causal band', () => {
     const keep = makeTensor('bool', [BATCH, 1, 3, 4], [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0]);
     expectOrtAverages({ qHeads: 4, kvHeads: 1, qSeq: 3, kvSeq: 4, causal: false, keep }, 'Attention + average of v in fully masked rows');
+  });
+});
+
+describe.skipIf(!haveOrt)("lowering Attention with fully_masked_rows='zero' to ONNX Runtime (ORT's Attention zeroes such rows)", () => {
+  it('left padding and an all-zero row under a square causal band (is_causal), GQA (4 q heads, 2 kv heads)', () => {
+    const keep = paddingKeep([[0, 0, 1, 1, 1], [0, 0, 0, 0, 0]]);
+    expectOrtZeros({ qHeads: 4, kvHeads: 2, qSeq: 5, kvSeq: 5, causal: true, keep }, 'Attention + Expand(mask)');
+  });
+
+  it('causal rows that see no key (q_seq > kv_seq), no mask, same heads', () => {
+    expectOrtZeros({ qHeads: 2, kvHeads: 2, qSeq: 6, kvSeq: 4, causal: true }, 'Attention + Trilu causal band');
+  });
+
+  it('a full [batch, 1, q, kv] keep-mask with fully masked rows, no causal band', () => {
+    const keep = makeTensor('bool', [BATCH, 1, 3, 4], [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0]);
+    expectOrtZeros({ qHeads: 4, kvHeads: 1, qSeq: 3, kvSeq: 4, causal: false, keep }, 'Attention');
   });
 });
 

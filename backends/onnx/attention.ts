@@ -6,7 +6,9 @@
 // - its is_causal is aligned top-left, solder's bottom-right: they agree when q_seq equals
 //   kv_seq; otherwise the band j <= i + (kv_seq - q_seq) is built with Trilu and merged
 //   into the mask.
-// Rows whose every key is masked give 0 in ORT and NaN in the reference (eager softmax).
+// Rows whose every key is masked give 0 in ORT and NaN in the reference (eager softmax):
+// fully_masked_rows='zero' is ORT's own answer, for the bool keep-masks it allows, whether
+// the mask, is_causal or the Trilu band masks the row (attention-masked-rows.test.ts).
 // With fully_masked_rows='average' they are the average of v over every key: no ORT op says
 // that (its Attention gives 0 there, even for an additive finfo.min mask), so ORT's result
 // is kept where a row keeps a key and replaced by ReduceMean(v) where none is kept.

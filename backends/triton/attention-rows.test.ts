@@ -4,14 +4,18 @@
 // through the Python runtime on the CPU (Triton's interpreter) against the reference kernel.
 // The runtime pads seq up to its bucket with masked keys, which an average over every key
 // must not count: the launch passes the real kv length (key_lengths), checked here at a
-// bucket size (8) and at a length the runtime pads (5).
+// bucket size (8) and at a length the runtime pads (5). With fully_masked_rows='zero' the
+// kernel runs as for 'nan' and the rows that keep no key are zeroed after it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../api/run.js';
+import { load } from '../../api/load.js';
+import { readRecordedIO, run } from '../../api/run.js';
+import { optimize } from '../../passes/optimize.js';
+import { haveSharedModels, sharedModelsDir } from '../../test/models.js';
 import { stringAttr } from '../../ir/attrs.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import { type Graph, SOLDER_DOMAIN } from '../../ir/graph.js';
@@ -27,7 +31,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const [BATCH, HEADS, KV_HEADS, HEAD_DIM] = [2, 4, 2, 16];
 
 /** Attention(q, k, v, Unsqueeze(Cast(attention_mask, bool)), causal=1) over [batch, heads, seq, 16], `layers` deep (one mask). */
-function decoderAttention(rows: 'nan' | 'average', layers = 1): Graph {
+function decoderAttention(rows: 'nan' | 'average' | 'zero', layers = 1): Graph {
   const b = new GraphBuilder('rows');
   b.input('q', 'float32', ['batch', HEADS, 'seq', HEAD_DIM]);
   b.input('k', 'float32', ['batch', KV_HEADS, 'seq', HEAD_DIM]);
@@ -69,6 +73,19 @@ describe("plan of an Attention with fully_masked_rows='average'", () => {
   });
 });
 
+describe("plan of an Attention with fully_masked_rows='zero'", () => {
+  it('keeps the kernel and its band, marks the rows that keep a key once for every layer, and zeroes the others per layer', () => {
+    const launches = (emitPlan(decoderAttention('zero', 3), { dtype: 'float16', maxBatch: 4, maxSeq: 64 }).plan.launches as Obj[]);
+    const attentions = launches.filter((l) => l.kernel === 'attention');
+    expect(attentions.map((a) => (a.attrs as Obj).causal)).toEqual([true, true, true]);
+    const named = (prefix: string) => launches.filter((l) => String(l.name).startsWith(prefix)).length;
+    expect([named('kept keys of'), named('rows of'), named('fully masked rows of')]).toEqual([1, 1, 3]);
+    // Each zeroing runs after its layer's kernel and before the next one.
+    const order = launches.map((l) => (l.kernel === 'attention' ? 'A' : String(l.name).startsWith('fully masked rows of') ? 'Z' : '')).join('');
+    expect(order).toBe('AZAZAZ');
+  });
+});
+
 /** The runtime CLI's output; its stderr in the error when it fails. */
 function runRuntime(args: string[], dir: string): string {
   const r = spawnSync(runtimePython!, ['-m', 'solder_runtime', ...args], {
@@ -82,9 +99,9 @@ function runRuntime(args: string[], dir: string): string {
 
 const runtimePython = [process.env.SOLDER_PYTHON, 'python3'].find((py) => py !== undefined && spawnSync(py, ['-c', 'import torch, triton'], { encoding: 'utf8' }).status === 0);
 
-describe.skipIf(runtimePython === undefined)('runtime: fully masked rows averaged on the CPU', () => {
-  it.each([8, 5])('matches the reference kernel at seq %i, fully masked rows included (1e-4 max abs)', (seq) => {
-    const graph = decoderAttention('average');
+describe.skipIf(runtimePython === undefined)('runtime: fully masked rows averaged or zeroed on the CPU', () => {
+  it.each([['average', 8], ['average', 5], ['zero', 8], ['zero', 5]] as const)("fully_masked_rows='%s' matches the reference kernel at seq %i, fully masked rows included (1e-4 max abs)", (rows, seq) => {
+    const graph = decoderAttention(rows);
     const inputs = feeds(seq);
     const want = run(graph, inputs).get(graph.outputs[0]!.name)!;
     // The case has rows that eager semantics leaves NaN.
@@ -97,6 +114,31 @@ describe.skipIf(runtimePython === undefined)('runtime: fully masked rows average
       const out = runRuntime(['run', path.join(dir, 'plan'), '--inputs', path.join(dir, 'io.safetensors'),
         '--compare', '--device', 'cpu', '--atol', '1e-4', '--rtol', '0'], dir);
       expect(out.match(/ ok /g)).toHaveLength(1);
+      expect(out).not.toMatch(/MISMATCH/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
+describe.skipIf(runtimePython === undefined || !haveSharedModels)("runtime: an sdpa archive's fully_masked_rows='zero' on the CPU (needs ../shared/models)", () => {
+  it('bert.sdpa.pt2 with an all-zero attention_mask row gives what the archive gives (1e-4 max abs)', () => {
+    const source = load(path.join(sharedModelsDir, 'bert.sdpa.pt2'));
+    const { graph } = optimize(source);
+    expect(graph.nodes.filter((n) => n.op === 'Attention').map((n) => n.attrs.fully_masked_rows?.value)).toEqual(['zero', 'zero']);
+    const { inputs } = readRecordedIO(path.join(sharedModelsDir, 'bert.sdpa.io.safetensors'));
+    const [batch, seq] = inputs.get('attention_mask')!.shape as [number, number];
+    // Row 0 right padded after 11 tokens, row 1 with no token: every one of its query rows is 0 before the output projection.
+    const feeds = new Map([...inputs, ['attention_mask', makeTensor('int64', [batch, seq], Array.from({ length: batch * seq }, (_, i) => (i < 11 ? 1 : 0)))]]);
+    const want = run(source, feeds);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'solder-rows-'));
+    try {
+      writePlanDir(path.join(dir, 'plan'), emitPlan(graph, { dtype: 'float32', maxBatch: 4, maxSeq: 64 }));
+      const outs = source.outputs.map((o, i) => [`out.${i}`, want.get(o.name)!] as const);
+      fs.writeFileSync(path.join(dir, 'io.safetensors'), encodeSafetensors(new Map([...[...feeds].map(([k, t]) => [`in.${k}`, t] as const), ...outs])));
+      const out = runRuntime(['run', path.join(dir, 'plan'), '--inputs', path.join(dir, 'io.safetensors'),
+        '--compare', '--device', 'cpu', '--atol', '1e-4', '--rtol', '0'], dir);
+      expect(out.match(/ ok /g)).toHaveLength(source.outputs.length);
       expect(out).not.toMatch(/MISMATCH/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

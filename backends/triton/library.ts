@@ -5,6 +5,7 @@
 import { type Dim, isKnown } from '../../ir/dim.js';
 import type { Node } from '../../ir/graph.js';
 import { normalizeAxis, opError } from '../../ir/ops/shape-util.js';
+import { rowsKeepingAKey, zeroRowsWithoutKeys } from './attention-zero-rows.js';
 import { lowerConv } from './conv.js';
 import { broadcastIdx } from './emit.js';
 import { literal } from './elementwise.js';
@@ -131,17 +132,23 @@ function attention(L: Lowering, node: Node): void {
   if (!isKnown(v!.shape[3]!) || v!.shape[3] !== headDim) throw opError(node, 'the attention kernel needs v to have q\'s head_dim');
   const maskValue = node.inputs[3] || undefined;
   const causal = attrOf(node, 'causal') === 1;
-  // The kernel gives 0 where no key is kept; 'average' rows come from a finfo.min mask instead.
+  // The kernel gives 0 where no key is in range or in the band ('zero' rows masked by the mask
+  // are zeroed after it, attention-zero-rows.ts); 'average' rows come from a finfo.min mask.
   const averageRows = attrOf(node, 'fully_masked_rows') === 'average' && (maskValue !== undefined || causal);
   const mask = averageRows ? averagingMask(L, node, maskValue, q!.shape[2]!, k!.shape[2]!)
     : maskValue === undefined ? undefined : additiveMask(L, node, maskValue);
-  const out = headsLastLayout(L, node.outputs[0]!) ?? L.dest(node.outputs[0]!);
+  // 'zero' rows: without a mask the kernel's causal band alone gives 0; a mask needs the fix-up,
+  // a pointwise pass that writes contiguously, so the output is not written heads-last then.
+  const zeroRows = attrOf(node, 'fully_masked_rows') === 'zero' && maskValue !== undefined;
+  const out = (zeroRows ? undefined : headsLastLayout(L, node.outputs[0]!)) ?? L.dest(node.outputs[0]!);
   // The runtime pads seq up to its bucket with masked keys; an average over every key must
   // not count them, so the kernel gets the real kv length when kv_seq is a symbol.
   const kvSeq = k!.shape[2]!;
   const realKv: Args = averageRows && !isKnown(kvSeq) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(kvSeq.expr) ? { key_lengths: { real: kvSeq } } : {};
+  const marker = zeroRows ? rowsKeepingAKey(L, node, maskValue, q!.shape[2]!, kvSeq) : undefined;
   launch(L, node, 'attention', { q, k, v, mask, out }, { scale: Number(attrOf(node, 'scale')), causal: causal && !averageRows }, realKv);
   L.setStored(node.outputs[0]!, out);
+  if (marker !== undefined) zeroRowsWithoutKeys(L, node, marker, out);
 }
 
 /** float32 finfo.min: what HF fills masked keys with, and what the kernel keeps finite. */

@@ -1,6 +1,7 @@
 // The attention rules, in the order the driver tries them at a node: sdpa's flattened kᵀ
 // becomes a Transpose first, the softmax clusters and ONNX's Attention become
-// solder::Attention, and repeat_kv copies in front of a fused node are then dropped.
+// solder::Attention, a row guard after one becomes its fully_masked_rows='zero', and
+// repeat_kv copies in front of a fused node are then dropped.
 import type { Rule } from '../rule.js';
 import { eagerAttention, eagerMaskBeforeScale } from './eager.js';
 import { groupedQueryAttention } from './gqa.js';
@@ -8,6 +9,7 @@ import { paddingCausalMask } from './masks-padding-causal.js';
 import { flattenedKeyTranspose } from './key-transpose.js';
 import { onnxAttention } from './onnx-attention.js';
 import { sdpaSplitScale } from './sdpa.js';
+import { zeroMaskedRows } from './zero-masked-rows.js';
 
 export const ATTENTION_RULES: readonly Rule[] = [
   flattenedKeyTranspose,
@@ -15,6 +17,7 @@ export const ATTENTION_RULES: readonly Rule[] = [
   eagerMaskBeforeScale,
   sdpaSplitScale,
   onnxAttention,
+  zeroMaskedRows,
   groupedQueryAttention,
   paddingCausalMask,
 ];

@@ -1,7 +1,8 @@
 // Every exporter's spelling of HF's masks in ../shared/models, after optimize: each mask
 // comes straight from attention_mask (Cast -> Unsqueeze [-> Where] [-> Add T5's bias]), the
 // decoders' masks become causal=1 with a bool keep-mask (their finfo.min ones with
-// fully_masked_rows='average': fully padded rows average every key there), vit's
+// fully_masked_rows='average': fully padded rows average every key there; the bool ones of
+// the sdpa archives with 'zero', as ONNX's Attention gives them), vit's
 // all-keeping mask is gone. test/fusion.test.ts checks the recorded outputs (right padding
 // only); here the decoders also run left padded and with an all-zero attention_mask row,
 // whose fully masked rows the optimized graph must compute as the export does.
@@ -52,14 +53,16 @@ describe.skipIf(!haveSharedModels)('padding and causal masks of real exports (ne
       const chain = pathToInput(producers, mask!);
       const rows = attn.attrs.fully_masked_rows;
       if (CAUSAL.has(family)) {
-        // Bool masks (sdpa archives) keep eager's NaN rows; finfo.min ones average them.
+        // Bool masks (sdpa archives) zero fully masked rows as ONNX's Attention does; finfo.min ones average them.
         const boolMask = file.includes('sdpa') && file.endsWith('.pt2');
         expect(attn.attrs.causal?.value, `${attn.name} causal`).toBe(1);
-        expect(rows?.kind === 'string' ? rows.value : 'nan', `${attn.name} fully_masked_rows`).toBe(boolMask ? 'nan' : 'average');
+        expect(rows?.kind === 'string' ? rows.value : 'nan', `${attn.name} fully_masked_rows`).toBe(boolMask ? 'zero' : 'average');
         expect(chain?.map((n) => n.op), `${attn.name}: a bool keep-mask`).toEqual(['Unsqueeze', 'Cast']);
       } else {
         expect(attn.attrs.causal?.value, `${attn.name} causal`).toBe(0);
-        expect(rows, `${attn.name} fully_masked_rows`).toBeUndefined();
+        // bert's sdpa archive: a bool keep-mask under ONNX's Attention, whose fully masked rows are 0.
+        const zeroRows = file === 'bert.sdpa.pt2';
+        expect(rows?.kind === 'string' ? rows.value : undefined, `${attn.name} fully_masked_rows`).toBe(zeroRows ? 'zero' : undefined);
       }
       expect(chain, `${attn.name}: mask from attention_mask`).toBeDefined();
       const ops = chain!.map((n) => n.op);
@@ -69,10 +72,8 @@ describe.skipIf(!haveSharedModels)('padding and causal masks of real exports (ne
       expect(graph.initializers.has(keep.inputs[1]!) || producers.get(keep.inputs[1]!)?.op === 'Constant').toBe(true);
       expect(graph.valueInfo.get(keep.outputs[0]!)?.shape?.slice(1, 3)).toEqual([1, 1]);
     }
-    // The old cluster is dead, unless the row guard of ONNX's Attention (.pt2 sdpa) still reads it.
-    if (!graph.nodes.some((n) => n.op === 'ReduceMax')) {
-      for (const op of ['GatherND', 'LessOrEqual', 'GreaterOrEqual']) expect(graph.nodes.filter((n) => n.op === op).map((n) => n.name), `leftover ${op}`).toEqual([]);
-    }
+    // The old cluster is dead: no row guard after ONNX's Attention (.pt2 sdpa) reads it any more.
+    for (const op of ['ReduceMax', 'GatherND', 'LessOrEqual', 'GreaterOrEqual']) expect(graph.nodes.filter((n) => n.op === op).map((n) => n.name), `leftover ${op}`).toEqual([]);
   });
 });
 

@@ -45,13 +45,20 @@ function onnxAttentionGraph(c: OnnxCase, dtype: DType, seed = 1, constantsAs: DT
 const CASE: OnnxCase = { batch: 2, heads: 2, qSeq: 3, kvSeq: 3, headDim: 8, causal: false, scale: 0.2, mask: 'bool input' };
 
 describe('attention/onnx-attention', () => {
-  it('maps a bool-masked Attention, zeroing rows whose every key is masked as ONNX does', () => {
-    const source = onnxAttentionGraph(CASE, 'float32').build();
-    const { graph } = applyRules(source, [onnxAttention]);
-    expect(liveOps(graph)).toEqual(['Attention', 'ReduceMax', 'Where']);
-    const fused = graph.nodes.find((n) => n.op === 'Attention')!;
-    expect(fused.domain).toBe('solder');
-    expect(fused.attrs).toEqual({ scale: { kind: 'float', value: 0.2 }, causal: { kind: 'int', value: 0 } });
+  it("maps a bool-masked Attention with fully_masked_rows='zero': rows whose every key is masked are 0, as in ONNX", () => {
+    for (const causal of [false, true]) {
+      const source = onnxAttentionGraph({ ...CASE, causal }, 'float32').build();
+      const { graph } = applyRules(source, [onnxAttention]);
+      expect(liveOps(graph)).toEqual(['Attention']);
+      const fused = graph.nodes.find((n) => n.op === 'Attention')!;
+      expect(fused.domain).toBe('solder');
+      expect(fused.attrs).toEqual({ scale: { kind: 'float', value: 0.2 }, causal: { kind: 'int', value: causal ? 1 : 0 }, fully_masked_rows: { kind: 'string', value: 'zero' } });
+    }
+  });
+
+  it('zeroes the fully masked rows of an additive mask after the fused node', () => {
+    const { graph } = applyRules(onnxAttentionGraph({ ...CASE, mask: 'float input' }, 'float32').build(), [onnxAttention]);
+    expect(liveOps(graph)).toEqual(['Attention', 'ReduceMax', 'IsInf', 'Where']);
   });
 
   it('needs no row fix-up when the mask is a finite constant, and uses 1/sqrt(head_dim) by default', () => {
@@ -67,12 +74,12 @@ describe('attention/onnx-attention', () => {
     expect(e!.reason).toBe('found 3 vs 5, expected equal dims');
   });
 
-  it('does not map a softcap, nor causal attention with a mask that may mask whole rows', () => {
+  it('does not map a softcap, nor causal attention with an additive mask that may mask whole rows', () => {
     const [softcap] = explainRule(onnxAttentionGraph({ ...CASE, softcap: 30 }, 'float32').build(), onnxAttention);
     expect(softcap).toMatchObject({ outcome: 'check-failed', check: 'no-softcap' });
-    const [causal] = explainRule(onnxAttentionGraph({ ...CASE, causal: true }, 'float32').build(), onnxAttention);
+    const [causal] = explainRule(onnxAttentionGraph({ ...CASE, causal: true, mask: 'float input' }, 'float32').build(), onnxAttention);
     expect(causal).toMatchObject({ outcome: 'declined' });
-    expect(causal!.reason).toMatch(/is_causal with a mask that may mask a whole causal row/);
+    expect(causal!.reason).toMatch(/is_causal with an additive mask that may mask a whole causal row/);
   });
 
   it('computes what ONNX Attention computes, for random shapes and masks (against float64)', () => {
@@ -82,7 +89,7 @@ describe('attention/onnx-attention', () => {
       scale: fc.option(fc.double({ min: 0.05, max: 1.5, noNaN: true }), { nil: undefined }),
       mask: fc.constantFrom('none' as const, 'bool input' as const, 'float input' as const, 'float constant' as const),
       dtype: fc.constantFrom<DType>('float32', 'float16'), seed: fc.integer(),
-    }).map((c) => (c.causal ? { ...c, kvSeq: c.qSeq, mask: c.mask === 'float constant' ? c.mask : ('none' as const) } : c));
+    }).map((c) => (c.causal ? { ...c, kvSeq: c.qSeq, mask: c.mask === 'float input' ? ('none' as const) : c.mask } : c));
     fc.assert(fc.property(arb, (c) => {
       const source = onnxAttentionGraph(c, c.dtype, c.seed).build();
       const { graph } = applyRules(source, [onnxAttention]);

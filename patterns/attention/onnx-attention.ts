@@ -2,8 +2,10 @@
 // its attributes fit: 4-D inputs, no KV cache, no softcap, only the first output read.
 // Two semantic differences are handled, not ignored: ONNX aligns causal upper-left and
 // solder bottom-right (they agree when q_seq == kv_seq, which is required), and ONNX gives
-// 0 for a row whose every key is masked, solder NaN (the mask is proven to mask no whole
-// row, or such rows are zeroed after the fused node).
+// 0 for a row whose every key is masked, solder NaN by default: a bool mask says so with
+// fully_masked_rows='zero'; an additive one is proven to mask no whole row, or such rows
+// are zeroed after the fused node.
+import { stringAttr } from '../../ir/attrs.js';
 import { isKnown } from '../../ir/dim.js';
 import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import { dimOf, dimsEqual, rankIs } from '../checks.js';
@@ -50,11 +52,16 @@ export const onnxAttention = rule({
     if (scale === undefined) return decline('no scale attribute and an unknown head_dim, so the default 1/sqrt(head_dim) is unknown');
     const mask = m.has('mask') ? m.value('mask') : undefined;
     const coverage = mask === undefined ? 'never-masks' : maskCoverage(ctx, mask);
-    if (causal(m, ctx) && coverage !== 'never-masks') {
-      return decline('is_causal with a mask that may mask a whole causal row: ONNX gives 0 there, solder NaN');
-    }
     const inputs = [m.value('q'), m.value('k'), m.value('v'), ...(mask === undefined ? [] : [mask])];
     const out = m.root.outputs[0]!;
+    // A bool keep-mask fixes which rows are fully masked, causal band included: ONNX's 0 there is 'zero'.
+    if (coverage !== 'never-masks' && ctx.typeOf(mask!)?.dtype === 'bool') {
+      const attrs = { ...attentionAttrs(scale, causal(m, ctx)), fully_masked_rows: stringAttr('zero') };
+      return { nodes: [{ op: 'Attention', domain: SOLDER_DOMAIN, inputs, outputs: [out], attrs }], replaces: [out] };
+    }
+    if (causal(m, ctx) && coverage !== 'never-masks') {
+      return decline('is_causal with an additive mask that may mask a whole causal row: ONNX gives 0 there, solder NaN');
+    }
     const fused = coverage === 'unknown' ? ctx.fresh('attention') : out;
     const attention = { op: 'Attention', domain: SOLDER_DOMAIN, inputs, outputs: [fused], attrs: attentionAttrs(scale, causal(m, ctx)) };
     return {

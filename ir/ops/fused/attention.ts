@@ -11,8 +11,10 @@
 //   the causal band) becomes: 'nan' (default), what eager softmax over all -inf gives, or
 //   'average', the average of v over ALL kv_seq keys, what HF's finfo.min masks compute (every
 //   score of such a row rounds to the same finfo.min, and softmax over equal values is
-//   uniform). 'average' needs a bool keep-mask (or none), so that which rows are fully masked
-//   never depends on rounding, as it would with finite additive entries.
+//   uniform), or 'zero', what ONNX's Attention and sdpa's NaN guard give (torch.export's sdpa
+//   archives). 'average' and 'zero' need a bool keep-mask (or none), so that which rows are
+//   fully masked never depends on rounding, as it would with finite additive entries (ONNX
+//   Runtime's Attention zeroes a row of float32 finfo.min entries too, not only of -inf).
 import { attr } from '../../attrs.js';
 import { isKnown } from '../../dim.js';
 import { SOLDER_DOMAIN } from '../../graph.js';
@@ -22,7 +24,7 @@ import { defineOp } from '../spec.js';
 import { dims4, floatInput, oneOf, requireBroadcastsTo, requireFlag, requireRank, requireSameDim } from './checks.js';
 
 /** What a query row whose every key is masked becomes (see above). */
-export const FULLY_MASKED_ROWS = ['nan', 'average'] as const;
+export const FULLY_MASKED_ROWS = ['nan', 'average', 'zero'] as const;
 
 export const Attention = defineOp({
   domain: SOLDER_DOMAIN,
@@ -30,7 +32,7 @@ export const Attention = defineOp({
   inputs: [{ name: 'q' }, { name: 'k' }, { name: 'v' }, { name: 'mask', optional: true }],
   outputs: [{ name: 'output' }],
   attrs: { scale: attr.float.required(), causal: attr.int.default(0), fully_masked_rows: attr.string.default('nan') },
-  doc: 'softmax(scale * q·kᵀ + mask) · v over [batch, heads, seq, head_dim]; grouped-query kv heads, bottom-right causal, fully masked rows NaN or averaged.',
+  doc: 'softmax(scale * q·kᵀ + mask) · v over [batch, heads, seq, head_dim]; grouped-query kv heads, bottom-right causal, fully masked rows NaN, averaged or zero.',
   infer: (ctx) => {
     const { node } = ctx;
     const q = floatInput(ctx, 0, 'q');
@@ -46,8 +48,8 @@ export const Attention = defineOp({
     if (mask !== undefined && mask.dtype !== 'bool' && mask.dtype !== q.dtype) {
       throw opError(node, `mask must be bool or ${q.dtype} like q, found ${mask.dtype}`);
     }
-    if (rows === 'average' && mask !== undefined && mask.dtype !== 'bool') {
-      throw opError(node, `fully_masked_rows='average' needs a bool keep-mask (or none), found a ${mask.dtype} mask`);
+    if (rows !== 'nan' && mask !== undefined && mask.dtype !== 'bool') {
+      throw opError(node, `fully_masked_rows='${rows}' needs a bool keep-mask (or none), found a ${mask.dtype} mask`);
     }
     for (const [what, t] of [['q', q], ['k', k], ['v', v]] as const) requireRank(node, what, t.shape, [4]);
     if (q.shape === undefined || k.shape === undefined || v.shape === undefined) return [tensorType(q.dtype)];

@@ -1,5 +1,5 @@
 // solder::Attention against softmax(q·kᵀ·scale + mask) · v composed from float64 ONNX ops,
-// and fully_masked_rows='average' against a direct float64 loop.
+// and fully_masked_rows='average' / 'zero' against a direct float64 loop.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { floatAttr, intAttr, stringAttr } from '../../../../ir/attrs.js';
@@ -66,18 +66,18 @@ describe('solder::Attention reference kernel', () => {
     }), { numRuns: 150 });
   });
 
-  it("fully_masked_rows='average': a fully masked row is v averaged over every key, other rows as 'nan' gives", () => {
-    let averagedRows = 0;
+  it.each(['average', 'zero'] as const)("fully_masked_rows='%s': a fully masked row is v averaged over every key, or 0; other rows as 'nan' gives", (rows) => {
+    let maskedRows = 0;
     fc.assert(fc.property(caseArb, fc.constantFrom('padding', 'full'), fc.double({ min: 0.2, max: 0.8, noNaN: true }), (c, maskShape, dropRate) => {
       const { q, k, v } = randomQkv(c, c.dtype, c.seed);
       const shape = maskShape === 'full' ? [c.batch, 1, c.qSeq, c.kvSeq] : [c.batch, 1, 1, c.kvSeq];
       // Often every key of a row dropped (and with q_seq > kv_seq, causal rows that see no key).
       const keep = c.mask === 'none' ? undefined : makeTensor('bool', shape, values(c.seed ^ 0x2545f491, shape.reduce((a, b) => a * b, 1)).map((r) => ((r + 2) / 4 > dropRate ? 1 : 0)));
       const attrs = { scale: floatAttr(c.scale), causal: intAttr(c.causal ? 1 : 0) };
-      const [out] = runOp('Attention', [q, k, v, keep], { ...attrs, fully_masked_rows: stringAttr('average') });
+      const [out] = runOp('Attention', [q, k, v, keep], { ...attrs, fully_masked_rows: stringAttr(rows) });
       const [eager] = runOp('Attention', [q, k, v, keep], attrs);
-      const want = directAttention(q, k, v, keep, c.scale, c.causal);
-      averagedRows += want.averagedRows;
+      const want = directAttention(q, k, v, keep, c.scale, c.causal, rows);
+      maskedRows += want.maskedRows;
       expect(mismatch(out!.data, want.out, TOL[c.dtype].rtol, TOL[c.dtype].atol)).toBeUndefined();
       // Rows that keep a key are the eager ones; fully masked rows are NaN there.
       for (let i = 0; i < want.out.length; i++) {
@@ -85,13 +85,14 @@ describe('solder::Attention reference kernel', () => {
         else expect(out!.data[i]).toBe(eager!.data[i]);
       }
     }), { numRuns: 150 });
-    expect(averagedRows, 'fully masked rows seen').toBeGreaterThan(0);
+    expect(maskedRows, 'fully masked rows seen').toBeGreaterThan(0);
   });
 
-  it("rejects fully_masked_rows='average' with an additive mask, and unknown values", () => {
+  it("rejects fully_masked_rows='average' or 'zero' with an additive mask, and unknown values", () => {
     const x = makeTensor('float32', [1, 1, 2, 2], values(1, 4));
     const additive = makeTensor('float32', [1, 1, 1, 2], [0, -Infinity]);
     expect(() => runOp('Attention', [x, x, x, additive], { scale: floatAttr(1), fully_masked_rows: stringAttr('average') })).toThrow(/needs a bool keep-mask/);
+    expect(() => runOp('Attention', [x, x, x, additive], { scale: floatAttr(1), fully_masked_rows: stringAttr('zero') })).toThrow(/'zero' needs a bool keep-mask/);
     expect(() => runOp('Attention', [x, x, x], { scale: floatAttr(1), fully_masked_rows: stringAttr('zeros') })).toThrow(/fully_masked_rows/);
   });
 
@@ -124,15 +125,15 @@ describe('solder::Attention reference kernel', () => {
 
 /**
  * Attention as plain float64 loops: softmax over the kept keys (bool mask true, causal band
- * bottom-right), or the mean of v over every key where none is kept.
+ * bottom-right), or where none is kept the mean of v over every key ('average') or 0 ('zero').
  */
-function directAttention(q: Tensor, k: Tensor, v: Tensor, keep: Tensor | undefined, scale: number, causal: boolean) {
+function directAttention(q: Tensor, k: Tensor, v: Tensor, keep: Tensor | undefined, scale: number, causal: boolean, rows: 'average' | 'zero') {
   const [b, h, sq, d] = q.shape as [number, number, number, number];
   const [, hkv, skv] = k.shape as [number, number, number];
   const dv = v.shape[3]!;
   const out = new Float64Array(b * h * sq * dv);
   const fullyMasked = new Float64Array(out.length);
-  let averagedRows = 0;
+  let maskedRows = 0;
   const kept = (bi: number, i: number, j: number) => {
     if (causal && j > i + skv - sq) return false;
     if (keep === undefined) return true;
@@ -147,8 +148,8 @@ function directAttention(q: Tensor, k: Tensor, v: Tensor, keep: Tensor | undefin
         const keys = Array.from({ length: skv }, (_, j) => j).filter((j) => kept(bi, i, j));
         const weights = new Float64Array(skv);
         if (keys.length === 0) {
-          averagedRows++;
-          weights.fill(1 / skv);
+          maskedRows++;
+          weights.fill(rows === 'average' ? 1 / skv : 0);
         } else {
           const score = (j: number) => {
             let dot = 0;
@@ -171,5 +172,5 @@ function directAttention(q: Tensor, k: Tensor, v: Tensor, keep: Tensor | undefin
       }
     }
   }
-  return { out, fullyMasked, averagedRows };
+  return { out, fullyMasked, maskedRows };
 }

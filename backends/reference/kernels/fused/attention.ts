@@ -16,10 +16,10 @@ defineKernel(Attention, (inputs, attrs, node) => {
   if (kvHeads === 0 || qHeads % kvHeads !== 0) throw opError(node, `q heads (${qHeads}) must be a multiple of kv heads (${kvHeads})`);
   const group = qHeads / kvHeads;
   const { scale, causal } = attrs;
-  const averageMaskedRows = attrs.fully_masked_rows === 'average';
+  const rows = attrs.fully_masked_rows;
   const maskStrides = mask === undefined ? undefined : broadcastStridesTo(node, 'mask', mask.shape, [batch, qHeads, qSeq, kvSeq]);
   const isBoolMask = mask?.dtype === 'bool';
-  if (averageMaskedRows && mask !== undefined && !isBoolMask) throw opError(node, `fully_masked_rows='average' needs a bool keep-mask, found a ${mask.dtype} mask`);
+  if (rows !== 'nan' && mask !== undefined && !isBoolMask) throw opError(node, `fully_masked_rows='${rows}' needs a bool keep-mask, found a ${mask.dtype} mask`);
   // Bottom-right causal alignment: query i sees keys 0 .. i + (kvSeq - qSeq).
   const causalOffset = kvSeq - qSeq;
 
@@ -46,8 +46,10 @@ defineKernel(Attention, (inputs, attrs, node) => {
           if (!masked) keptKeys++;
           scores[j] = masked ? -Infinity : s;
         }
-        // Opt-in: a fully masked row averages every key, as HF's finfo.min masks make it.
-        if (keptKeys === 0 && averageMaskedRows) scores.fill(1 / kvSeq);
+        // Opt-in: a fully masked row averages every key, as HF's finfo.min masks make it, or
+        // is 0, as ONNX's Attention and sdpa's NaN guard make it.
+        if (keptKeys === 0 && rows === 'average') scores.fill(1 / kvSeq);
+        else if (keptKeys === 0 && rows === 'zero') scores.fill(0);
         else softmaxInPlace(scores);
         const oBase = ((b * qHeads + h) * qSeq + i) * valueDim;
         for (let d = 0; d < valueDim; d++) {
