@@ -81,6 +81,20 @@ def test_additive_mask_broadcasts(device, mask_shape):
     close(out, reference(q, k, v, mask=mask), scale=5)
 
 
+@pytest.mark.parametrize("mask_shape", [(3, 1, 1, 70), (3, 2, 37, 70)])
+@pytest.mark.parametrize("causal", [False, True])
+def test_full_key_blocks_and_tail_with_masks_lengths_and_band(device, mask_shape, causal):
+    # 70 keys: whole key blocks (taken without per-key checks) and a ragged tail, under every
+    # combination of additive mask, per-row key lengths and a causal band
+    q, k, v = qkv(device, 3, 2, 2, 37, 70, 32)
+    mask = torch.randn(mask_shape, device=device)
+    mask[1, ..., 50:] = torch.finfo(torch.float32).min
+    lengths = torch.tensor([70, 64, 33], dtype=torch.int32, device=device)
+    out = torch.full_like(q, float("nan"))
+    attention(q, k, v, out, key_lengths=lengths, mask=mask, causal=causal)
+    close(out, reference(q, k, v, lengths=lengths, mask=mask, causal=causal), scale=5)
+
+
 def test_strided_views_into_fused_qkv(device):
     b, s, h, d = 2, 9, 2, 32
     fused = torch.randn(b, s, 3, h, d, device=device)  # what one QKV projection writes
