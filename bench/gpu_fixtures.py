@@ -1,4 +1,5 @@
-"""The shared fixtures through solder plans on the runtime, against their recorded outputs.
+"""The shared fixtures (ONNX exports and torch.export archives) through solder plans on the
+runtime, against their recorded outputs.
 
 python bench/gpu_fixtures.py PLANS_ROOT FIXTURES_DIR MODEL... [--json OUT]
 expects PLANS_ROOT/MODEL.float32 and PLANS_ROOT/MODEL.float16 (from `solder plan`);
@@ -61,7 +62,8 @@ def main(argv: list[str]) -> int:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     rows, all_ok = [], True
     for model in models:
-        io_file = fixtures / (model.split(".onnx")[0].replace(".dynamo", "") + ".io.safetensors")
+        stem = model.removesuffix(".onnx").removesuffix(".pt2").replace(".dynamo", "")
+        io_file = fixtures / (stem + ".io.safetensors")
         for dtype in ("float32", "float16"):
             plan_dir = plans / f"{model}.{dtype}"
             row = {"model": model, "dtype": dtype}
