@@ -2,6 +2,7 @@
 // user runs it, each run a fresh process), where the time of one fresh run goes by stage,
 // and synthetic graphs of 1k, 5k and 20k nodes in process, to show that time grows about
 // linearly. Run: npm run build && npx tsx bench/optimize.ts [--runs N] [--skip-synthetic]
+// (it re-bundles the CLI first: after a bare `npx tsc`, bin/solder.js runs tsc's slower output).
 // CPU is user+sys of the whole process (V8 compiles and collects garbage on helper threads),
 // reported beside wall time because other work on a shared machine inflates wall time only.
 import { spawnSync } from 'node:child_process';
@@ -35,6 +36,9 @@ function run(args: readonly string[], what: string): Run & { stdout: string } {
   const cpu = Number(/CPU_US (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1e6;
   return { wall, cpu, stdout: r.stdout };
 }
+
+const bundled = spawnSync(process.execPath, ['scripts/bundle-cli.mjs'], { encoding: 'utf8', cwd: root });
+if (bundled.status !== 0) throw new Error(`bundling the CLI failed: ${bundled.stderr}`);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'solder-bench-'));
 const deep = ['llama_deep.eager.onnx', 'bert_deep.eager.onnx', 'llama_deep.eager.dynamo.onnx', 'bert_deep.eager.dynamo.onnx']
@@ -74,7 +78,7 @@ function phases(model: string): void {
     const { BUILTIN_RULES } = await import('${dist}/patterns/library.js');
     const { lowerForOnnxRuntime } = await import('${dist}/backends/onnx/lower.js');
     await import('${dist}/debugger/cli/optimize.js');
-    lap('load modules');
+    lap('load modules (tsc output)');
     let g = importOnnx(${JSON.stringify(model)}); lap('import');
     g = inferTypes(g, { evaluate: evaluateNode }); lap('inferTypes');
     verifyStructure(g); lap('verifyStructure');

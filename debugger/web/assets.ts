@@ -22,15 +22,26 @@ export interface Asset {
 
 const JS = 'text/javascript; charset=utf-8';
 
-/** The compiled page: next to this file when running from dist/, else the repo's dist/. */
+/**
+ * The compiled page, dist/debugger/web/page/ of the package this file belongs to: found from
+ * the package root because this code runs from tsc's dist/, from the CLI bundled into dist/,
+ * or from the sources under tests.
+ */
 export function findPageDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'page'), join(here, '..', '..', 'dist', 'debugger', 'web', 'page')];
-  const found = candidates.find((dir) => existsSync(join(dir, 'main.js')));
-  if (found === undefined) {
-    throw new SolderError(`the debugger page is not built (looked for main.js in ${candidates.join(', ')}): run npm run build`);
+  const dir = join(packageRoot(), 'dist', 'debugger', 'web', 'page');
+  if (!existsSync(join(dir, 'main.js'))) {
+    throw new SolderError(`the debugger page is not built (looked for main.js in ${dir}): run npm run build`);
   }
-  return found;
+  return dir;
+}
+
+/** The nearest folder above this file that holds a package.json. */
+function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new SolderError(`no package.json above ${here}: solder is not installed as a package`);
+  }
 }
 
 /** URL path -> file, fixed when the server starts. */
