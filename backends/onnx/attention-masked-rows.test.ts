@@ -91,36 +91,37 @@ function paddingKeep(rows: number[][]): Tensor {
   return makeTensor('bool', [rows.length, 1, 1, rows[0]!.length], rows.flat());
 }
 
+/** Problems with fully masked rows, and what each lowers to under 'average' and under 'zero'. */
+const MASKED_ROW_CASES: readonly { name: string; problem: RowsCase; average: string; zero: string }[] = [
+  {
+    name: 'left padding and an all-zero row under a square causal band, GQA (4 q heads, 2 kv heads)',
+    problem: { qHeads: 4, kvHeads: 2, qSeq: 5, kvSeq: 5, causal: true, keep: paddingKeep([[0, 0, 1, 1, 1], [0, 0, 0, 0, 0]]) },
+    average: 'Attention + Expand(mask) + average of v in fully masked rows',
+    zero: 'Attention + Expand(mask)',
+  },
+  {
+    name: 'causal rows that see no key (q_seq > kv_seq), no mask, same heads',
+    problem: { qHeads: 2, kvHeads: 2, qSeq: 6, kvSeq: 4, causal: true },
+    average: 'Attention + Trilu causal band + average of v in fully masked rows',
+    zero: 'Attention + Trilu causal band',
+  },
+  {
+    name: 'a full [batch, 1, q, kv] keep-mask with fully masked rows, no causal band',
+    problem: {
+      qHeads: 4, kvHeads: 1, qSeq: 3, kvSeq: 4, causal: false,
+      keep: makeTensor('bool', [BATCH, 1, 3, 4], [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0]),
+    },
+    average: 'Attention + average of v in fully masked rows',
+    zero: 'Attention',
+  },
+];
+
 describe.skipIf(!haveOrt)("lowering Attention with fully_masked_rows='average' to ONNX Runtime", () => {
-  it('left padding and an all-zero row under a square causal band, GQA (4 q heads, 2 kv heads)', () => {
-    const keep = paddingKeep([[0, 0, 1, 1, 1], [0, 0, 0, 0, 0]]);
-    expectOrtAverages({ qHeads: 4, kvHeads: 2, qSeq: 5, kvSeq: 5, causal: true, keep }, 'Attention + Expand(mask) + average of v in fully masked rows');
-  });
-
-  it('causal rows that see no key (q_seq > kv_seq), no mask, same heads', () => {
-    expectOrtAverages({ qHeads: 2, kvHeads: 2, qSeq: 6, kvSeq: 4, causal: true }, 'Attention + Trilu causal band + average of v in fully masked rows');
-  });
-
-  it('a full [batch, 1, q, kv] keep-mask with fully masked rows, no causal band', () => {
-    const keep = makeTensor('bool', [BATCH, 1, 3, 4], [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0]);
-    expectOrtAverages({ qHeads: 4, kvHeads: 1, qSeq: 3, kvSeq: 4, causal: false, keep }, 'Attention + average of v in fully masked rows');
-  });
+  for (const c of MASKED_ROW_CASES) it(c.name, () => expectOrtAverages(c.problem, c.average));
 });
 
 describe.skipIf(!haveOrt)("lowering Attention with fully_masked_rows='zero' to ONNX Runtime (ORT's Attention zeroes such rows)", () => {
-  it('left padding and an all-zero row under a square causal band (is_causal), GQA (4 q heads, 2 kv heads)', () => {
-    const keep = paddingKeep([[0, 0, 1, 1, 1], [0, 0, 0, 0, 0]]);
-    expectOrtZeros({ qHeads: 4, kvHeads: 2, qSeq: 5, kvSeq: 5, causal: true, keep }, 'Attention + Expand(mask)');
-  });
-
-  it('causal rows that see no key (q_seq > kv_seq), no mask, same heads', () => {
-    expectOrtZeros({ qHeads: 2, kvHeads: 2, qSeq: 6, kvSeq: 4, causal: true }, 'Attention + Trilu causal band');
-  });
-
-  it('a full [batch, 1, q, kv] keep-mask with fully masked rows, no causal band', () => {
-    const keep = makeTensor('bool', [BATCH, 1, 3, 4], [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0]);
-    expectOrtZeros({ qHeads: 4, kvHeads: 1, qSeq: 3, kvSeq: 4, causal: false, keep }, 'Attention');
-  });
+  for (const c of MASKED_ROW_CASES) it(c.name, () => expectOrtZeros(c.problem, c.zero));
 });
 
 describe.skipIf(!haveOrt || !haveSharedModels)('real decoders left padded, optimized and lowered, in ONNX Runtime (needs ../shared/models)', () => {

@@ -10,19 +10,14 @@ import type { DType } from '../../ir/dtype.js';
 import { SOLDER_DOMAIN } from '../../ir/graph.js';
 import { type Tensor, makeTensor } from '../../ir/tensor.js';
 import { interpret } from '../../backends/reference/interpreter.js';
+import { type AttentionSizes, attentionSizes } from '../../test/attention-sizes.js';
 import { values } from '../../test/float64-onnx.js';
 import { applyRules } from '../driver.js';
 import { explainRule } from '../explain.js';
 import { expectSameFunction, liveOps, randomFeeds } from './same-function.js';
 import { zeroMaskedRows } from './zero-masked-rows.js';
 
-interface GuardCase {
-  readonly batch: number;
-  readonly kvHeads: number;
-  readonly group: number;
-  readonly qSeq: number;
-  readonly kvSeq: number;
-  readonly headDim: number;
+interface GuardCase extends AttentionSizes {
   readonly scale: number;
   /** The keep-mask's shape: padding [b, 1, 1, kv], full [b, 1, q, kv], per head [b, h, q, kv], or [kv]. */
   readonly maskForm: 'padding' | 'full' | 'per-head' | 'keys';
@@ -46,7 +41,7 @@ function guardedAttention(c: GuardCase, dtype: DType) {
   const b = new GraphBuilder('zero-rows');
   b.input('q', dtype, [c.batch, c.kvHeads * c.group, c.qSeq, c.headDim]);
   b.input('k', dtype, [c.batch, c.kvHeads, c.kvSeq, c.headDim]);
-  b.input('v', dtype, [c.batch, c.kvHeads, c.kvSeq, c.headDim]);
+  b.input('v', dtype, [c.batch, c.kvHeads, c.kvSeq, c.valueDim]);
   const keep = b.input('keep', 'bool', maskShape(c));
   const attrs = { scale: c.scale, causal: c.causal === true ? 1 : 0, ...(c.rows === 'nan' ? {} : { fully_masked_rows: stringAttr(c.rows) }) };
   const [attn] = b.node('Attention', ['q', 'k', 'v', keep], attrs, { domain: SOLDER_DOMAIN, name: 'attn' });
@@ -66,7 +61,7 @@ function keepMask(c: GuardCase, seed: number, drop: number): Tensor {
   return makeTensor('bool', shape, values(seed, n).map((r, i) => (i < c.kvSeq || (r + 2) / 4 < drop ? 0 : 1)));
 }
 
-const CASE: GuardCase = { batch: 2, kvHeads: 2, group: 2, qSeq: 3, kvSeq: 4, headDim: 8, scale: 0.3, maskForm: 'full', rows: 'nan', axesAsInput: true };
+const CASE: GuardCase = { batch: 2, kvHeads: 2, group: 2, qSeq: 3, kvSeq: 4, headDim: 8, valueDim: 8, scale: 0.3, maskForm: 'full', rows: 'nan', axesAsInput: true };
 
 describe('attention/zero-masked-rows', () => {
   it("absorbs the guard: one Attention with fully_masked_rows='zero', whose fully masked rows are 0", () => {
@@ -79,7 +74,7 @@ describe('attention/zero-masked-rows', () => {
     const feeds = randomFeeds(source, 'float32', 5, new Map([['keep', keepMask(CASE, 5, 0.3)]]));
     const out = interpret(graph, feeds).outputs.get(graph.outputs[0]!.name)!;
     // Batch 0's first query row masks every key: 0 in each head, finite values elsewhere.
-    const rowSize = CASE.headDim;
+    const rowSize = CASE.valueDim;
     expect(Array.from(out.data.subarray(0, rowSize))).toEqual(new Array<number>(rowSize).fill(0));
     expect(out.data.every(Number.isFinite) && out.data.some((x) => x !== 0)).toBe(true);
   });
@@ -87,8 +82,7 @@ describe('attention/zero-masked-rows', () => {
   it('computes what the guarded cluster computes, for random shapes, GQA, keep-masks and fully masked rows (against float64)', () => {
     let maskedRowsSeen = 0;
     const arb = fc.record({
-      batch: fc.integer({ min: 1, max: 3 }), kvHeads: fc.integer({ min: 1, max: 3 }), group: fc.integer({ min: 1, max: 3 }),
-      qSeq: fc.integer({ min: 1, max: 7 }), kvSeq: fc.integer({ min: 1, max: 7 }), headDim: fc.integer({ min: 4, max: 32 }),
+      ...attentionSizes({ batch: 3, kvHeads: 3, group: 3, qSeq: 7, kvSeq: 7, headDim: [4, 32], valueDim: [4, 32] }),
       scale: fc.double({ min: 0.05, max: 1.5, noNaN: true }),
       maskForm: fc.constantFrom('padding' as const, 'full' as const, 'per-head' as const, 'keys' as const),
       rows: fc.constantFrom('nan' as const, 'average' as const), axesAsInput: fc.boolean(),
@@ -116,7 +110,7 @@ describe('attention/zero-masked-rows', () => {
   it('does not match a guard that reduces another axis, drops the axis, or fills something else', () => {
     const failed = (c: GuardCase) => explainRule(guardedAttention(c, 'float32').build(), zeroMaskedRows)[0];
     // Square sizes, so that the wrong reductions still broadcast against the output.
-    const square = { ...CASE, batch: 1, qSeq: 8, kvSeq: 8, headDim: 8 };
+    const square = { ...CASE, batch: 1, qSeq: 8, kvSeq: 8, headDim: 8, valueDim: 8 };
     expect(failed({ ...square, axis: 2 })).toMatchObject({ outcome: 'check-failed', check: 'row-max-over-last-axis' });
     expect(failed({ ...square, axesAsInput: false, keepdims: 0 })).toMatchObject({ outcome: 'check-failed', check: 'row-max-over-last-axis' });
     expect(failed({ ...CASE, fill: -1 })).toMatchObject({ outcome: 'check-failed', check: 'fills-zero' });
