@@ -26,6 +26,8 @@ import torch  # noqa: E402
 
 from gpu_bert_model import bert_base, bert_inputs, export_onnx  # noqa: E402
 from gpu_bert_profile import kernel_times, profile_solder  # noqa: E402
+from solder_runtime.timing import event_ms  # noqa: E402
+from timing import spread  # noqa: E402
 
 SHAPES = "1x16,1x128,1x512,8x128,8x512,32x256,32x512"
 NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -47,22 +49,9 @@ def latency_ms(fn, budget_s: float = 1.5, min_reps: int = 15, max_reps: int = 30
     sync()
     times, start_all = [], time.perf_counter()
     while len(times) < max_reps and (len(times) < min_reps or time.perf_counter() - start_all < budget_s):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    times.sort()
-    n = len(times)
-    back = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    back[0].record()
-    for _ in range(20):
-        fn()
-    back[1].record()
-    back[1].synchronize()
-    return {"median": times[n // 2], "p10": times[n // 10], "p90": times[(9 * n) // 10], "reps": n,
-            "back_to_back": back[0].elapsed_time(back[1]) / 20}
+        times.append(event_ms(fn))
+    back_to_back = event_ms(lambda: [fn() for _ in range(20)]) / 20
+    return {**spread(times), "back_to_back": back_to_back}
 
 
 def rel_l2(got: torch.Tensor, want: torch.Tensor) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from solder_runtime.buckets import bucket
+from solder_runtime.timing import event_ms
 
 
 def _program(plan, x):
@@ -24,15 +25,7 @@ def _median(values):
 
 
 def _event_ms(fn, reps: int = 30) -> float:
-    times = []
-    for _ in range(reps):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        b.synchronize()
-        times.append(a.elapsed_time(b))
-    return _median(times)
+    return _median([event_ms(fn) for _ in range(reps)])
 
 
 def kernel_times(fn, top: int, reps: int = 5) -> dict:
@@ -64,12 +57,7 @@ def profile_solder(plan, x, top: int = 6) -> dict:
     per_step = [[] for _ in program.steps]
     for _ in range(5):
         for i, (_, step) in enumerate(program.steps):
-            a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            a.record()
-            step()
-            b.record()
-            b.synchronize()
-            per_step[i].append(a.elapsed_time(b))
+            per_step[i].append(event_ms(step))
     by_kind = {}
     for launch, times in zip(ex.spec["launches"], per_step):
         kind = "generated" if launch["kernel"].startswith("generated:") else launch["kernel"]

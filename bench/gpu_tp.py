@@ -23,8 +23,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[0] / "backends" / "triton" / "runtime"))
+sys.path.insert(0, str(HERE))
 
 import torch  # noqa: E402
+from solder_runtime.timing import event_ms  # noqa: E402
+from timing import spread  # noqa: E402
 
 SEED = 1234
 SHAPES = "1x2048,8x512"
@@ -95,18 +98,12 @@ def timed_ms(call, reps: int, before=lambda: None) -> dict:
     for _ in range(reps):
         before()
         if on_cuda():
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            start.record()
-            call()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end))
+            times.append(event_ms(call))
         else:
             t = time.perf_counter()
             call()
             times.append((time.perf_counter() - t) * 1e3)
-    times.sort()
-    return {"median": times[len(times) // 2], "p10": times[len(times) // 10], "p90": times[(9 * len(times)) // 10], "reps": reps}
+    return spread(times)
 
 
 def run_plan(plan, device, args, before=lambda: None, is_main=True) -> tuple[dict, dict]:

@@ -11,6 +11,7 @@ from typing import Callable
 import torch
 
 from ..cache import load_json, save_json
+from ..timing import event_ms
 from .common import interpreting
 
 _FILE = "gemm_choices.json"
@@ -20,15 +21,8 @@ _chosen: dict[str, str] | None = None
 def _median_ms(fn: Callable[[], None], reps: int = 7) -> float:
     fn()  # compile and autotune outside the timed region
     torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return sorted(times)[len(times) // 2]
+    times = sorted(event_ms(fn) for _ in range(reps))
+    return times[len(times) // 2]
 
 
 def choose(key: str, device: torch.device, candidates: dict[str, Callable[[], None]], default: str) -> str:
