@@ -111,3 +111,30 @@ describe('solder convert', () => {
     expect(r.code, r.err).toBe(0);
   });
 });
+
+describe('the solder launcher (bin/solder.js)', () => {
+  const debugEnv = { ...process.env, SOLDER_DEBUG_CODE_CACHE: '1' };
+
+  it('runs the bundle with the code cache that npm run build recorded', () => {
+    const r = spawnSync(process.execPath, [solder, '--help'], { encoding: 'utf8', env: debugEnv });
+    expect(r.status).toBe(0);
+    expect(r.stderr, 'run npm run build: a bare npx tsc makes bin/solder.js run tsc output instead').toContain('code cache used');
+  });
+
+  it('ignores a cache recorded for another source of the same length', () => {
+    // V8 itself would take it: it checks a cache against the source's length only.
+    const copy = path.join(tmp, 'launcher');
+    fs.mkdirSync(path.join(copy, 'bin'), { recursive: true });
+    fs.mkdirSync(path.join(copy, 'dist'), { recursive: true });
+    fs.copyFileSync(solder, path.join(copy, 'bin', 'solder.js'));
+    fs.copyFileSync(path.join(repoRoot, 'dist', 'solder.cjs.cache'), path.join(copy, 'dist', 'solder.cjs.cache'));
+    const source = fs.readFileSync(path.join(repoRoot, 'dist', 'solder.cjs'), 'utf8');
+    const edited = source.replace('solder: rewrite exported', 'Solder: rewrite exported');
+    expect(edited).not.toBe(source);
+    fs.writeFileSync(path.join(copy, 'dist', 'solder.cjs'), edited);
+    const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'solder.js'), '--help'], { encoding: 'utf8', env: debugEnv });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('code cache not used');
+    expect(r.stdout).toContain('Solder: rewrite exported');
+  });
+});
