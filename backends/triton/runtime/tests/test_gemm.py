@@ -5,15 +5,14 @@ from conftest import ON_GPU, close
 from solder_runtime.kernels.common import torch_activation
 from solder_runtime.kernels.gated_mlp import gated_triton
 from solder_runtime.kernels.gemm import gemm_triton
-from solder_runtime.kernels.gemm_skinny import gemm_skinny
 from solder_runtime.kernels.gemm_torch import gated_cublas, gemm_cublas
 from solder_runtime.kernels.linear import gemm, gated_mlp
 
 ACTS = ["none", "relu", "gelu", "gelu_tanh", "silu"]
 
 
-def reference(x, w, bias, residual, act, input_act="none"):
-    y = torch_activation(x.double(), input_act) @ w.double()
+def reference(x, w, bias, residual, act):
+    y = x.double() @ w.double()
     if bias is not None:
         y = y + bias.double()
     y = torch_activation(y, act)
@@ -28,21 +27,6 @@ def test_gemm_epilogue_each_activation(device, impl, act):
     out = torch.full((3, 17, 33), float("nan"), device=device)
     impl(x, w, out, bias, residual, act)
     close(out, reference(x, w, bias, residual, act), scale=5)
-
-
-@pytest.mark.parametrize("impl", [gemm_triton, gemm_cublas, gemm_skinny])
-@pytest.mark.parametrize("input_act", ["gelu", "silu", "relu"])
-def test_gemm_input_activation(device, impl, input_act):
-    # x spans negative and positive values, where these activations differ most from identity;
-    # 13 rows and K=72 leave masked tails in every tile (the prologue must keep them at 0).
-    x, w = torch.randn(13, 72, device=device) * 2, torch.randn(72, 40, device=device) * 0.2
-    bias = torch.randn(40, device=device)
-    out = torch.full((13, 40), float("nan"), device=device)
-    impl(x, w, out, bias, None, "gelu", input_activation=input_act)
-    close(out, reference(x, w, bias, None, "gelu", input_act), scale=5)
-    plain = torch.empty_like(out)
-    impl(x, w, plain, bias, None, "gelu")
-    assert (plain - out).abs().max() > 0.1  # the prologue did something
 
 
 @pytest.mark.parametrize("impl", [gemm_triton, gemm_cublas])

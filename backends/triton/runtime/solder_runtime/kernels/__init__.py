@@ -20,7 +20,7 @@ class LibraryKernel:
 
 
 LIBRARY: dict[str, LibraryKernel] = {
-    "gemm": LibraryKernel(linear.gemm, ("x", "weight", "out"), ("bias", "residual"), ("activation", "impl", "input_activation")),
+    "gemm": LibraryKernel(linear.gemm, ("x", "weight", "out"), ("bias", "residual"), ("activation", "impl")),
     "gated_mlp": LibraryKernel(linear.gated_mlp, ("x", "weight", "out"), ("bias",), ("activation", "impl")),
     "attention": LibraryKernel(attention.attention, ("q", "k", "v", "out"), ("key_lengths", "mask"), ("scale", "causal")),
     "mask_lengths": LibraryKernel(attention.mask_lengths, ("mask", "out")),

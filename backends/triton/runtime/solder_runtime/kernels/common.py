@@ -20,25 +20,12 @@ def activation_code(name: str | None) -> int:
 
 
 @triton.jit
-def erf(x):
-    """erf(x) by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7; in float32 GELU's error stays
-    under 2e-7, below float32 rounding of its result for |x| > 1): one reciprocal, one exp and
-    five multiply-adds, where libdevice's erff branches between two longer polynomials. In a GEMM
-    epilogue the erf is what costs: 64 us of a 215 us FFN-up at 16384 rows (bench/notes.md)."""
-    a = tl.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    y = 1.0 - poly * tl.exp(-a * a)
-    return tl.where(x < 0, -y, y)
-
-
-@triton.jit
 def apply_activation(x, ACT: tl.constexpr):
     """x (float32) through the activation numbered as in ACTIVATIONS."""
     if ACT == 1:
         x = tl.maximum(x, 0.0)
     elif ACT == 2:
-        x = 0.5 * x * (1.0 + erf(x * 0.7071067811865476))
+        x = 0.5 * x * (1.0 + tl.math.erf(x * 0.7071067811865476))
     elif ACT == 3:
         inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)
         # tanh(u) = 2*sigmoid(2u) - 1: sigmoid is available everywhere, including the interpreter

@@ -1,8 +1,4 @@
-"""GEMM with a fused epilogue: out = act(x' @ w + bias) + residual, x' = in_act(x).
-
-The optional input activation (a prologue on each tile of x) lets a plan move an
-activation that cuBLAS cannot fuse (erf GELU, SiLU) from the producer's epilogue
-into its consumer, so the producer can run on cuBLAS without a separate pass.
+"""GEMM with a fused epilogue: out = act(x @ w + bias) + residual.
 
 Weights are stored [K, N] row-major (the plan's layout contract), so y = x @ W
 with no transpose at run time. Accumulation is float32 whatever the dtype.
@@ -60,22 +56,12 @@ def store_epilogue(acc, rm, rn, M, N, bias, res, out, srm, srn, som, son,
     tl.store(out + rm[:, None] * som + rn[None, :] * son, acc.to(out.dtype.element_ty), mask=mask)
 
 
-@triton.jit
-def input_activation(a, IN_ACT: tl.constexpr):
-    """The prologue: a tile of x through the activation, in float32, back in x's dtype (as the
-    producer would have stored it). Masked-off elements are 0 and every activation keeps 0 at 0."""
-    if IN_ACT != 0:
-        a = apply_activation(a.to(tl.float32), IN_ACT).to(a.dtype)
-    return a
-
-
 # restore_value: out may alias residual (in-place accumulate); tuning runs must not compound it
-@triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES", "IN_ACT"], restore_value=["out"],
+@triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"], restore_value=["out"],
                  prune_configs_by={"early_config_prune": fitting_configs})
 @triton.jit
 def _gemm_kernel(x, w, bias, res, out, M, N, K, sxm, sxk, swk, swn, srm, srn, som, son,
-                 HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, IN_ACT: tl.constexpr,
-                 PRECISION: tl.constexpr,
+                 HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, PRECISION: tl.constexpr,
                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr):
     pid_m, pid_n = tile_of(tl.program_id(0), M, N, BLOCK_M, BLOCK_N, GROUP_M)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
@@ -85,7 +71,6 @@ def _gemm_kernel(x, w, bias, res, out, M, N, K, sxm, sxk, swk, swn, srm, srn, so
     for k0 in range(0, K, BLOCK_K):
         kk = k0 + rk
         a = tl.load(x + rm[:, None] * sxm + kk[None, :] * sxk, mask=(rm < M)[:, None] & (kk < K)[None, :], other=0.0)
-        a = input_activation(a, IN_ACT)
         b = tl.load(w + kk[:, None] * swk + rn[None, :] * swn, mask=(kk < K)[:, None] & (rn < N)[None, :], other=0.0)
         acc = tl.dot(a, b, acc, input_precision=PRECISION)
     store_epilogue(acc, rm, rn, M, N, bias, res, out, srm, srn, som, son, HAS_BIAS, ACT, HAS_RES)
@@ -108,8 +93,8 @@ def check_gemm(x: torch.Tensor, w: torch.Tensor, out: torch.Tensor, n_out: int, 
             f"out shape {list(out.shape)} does not match x {list(x.shape)} and N={n_out}")
 
 
-def gemm_triton(x, w, out, bias=None, residual=None, activation=None, input_activation=None) -> None:
-    """out = act(in_act(x) @ w + bias) + residual with the Triton kernel."""
+def gemm_triton(x, w, out, bias=None, residual=None, activation=None) -> None:
+    """out = act(x @ w + bias) + residual with the Triton kernel."""
     check_gemm(x, w, out, w.shape[1], "gemm")
     x2, o2 = as_rows(x, "x"), as_rows(out, "out")
     r2 = as_rows(residual, "residual") if residual is not None else o2
@@ -119,5 +104,4 @@ def gemm_triton(x, w, out, bias=None, residual=None, activation=None, input_acti
     _gemm_kernel[grid](x2, w, bias if bias is not None else o2, r2, o2, M, N, K,
                        x2.stride(0), x2.stride(1), w.stride(0), w.stride(1), r2.stride(0), r2.stride(1),
                        o2.stride(0), o2.stride(1), HAS_BIAS=bias is not None, ACT=activation_code(activation),
-                       HAS_RES=residual is not None, IN_ACT=activation_code(input_activation),
-                       PRECISION=dot_precision(x.dtype))
+                       HAS_RES=residual is not None, PRECISION=dot_precision(x.dtype))

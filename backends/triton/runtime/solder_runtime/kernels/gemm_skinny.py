@@ -15,7 +15,7 @@ import triton
 import triton.language as tl
 
 from .common import activation_code, autotune_candidates, dot_precision, interpreting, require
-from .gemm import as_rows, check_gemm, input_activation, store_epilogue
+from .gemm import as_rows, check_gemm, store_epilogue
 
 MAX_ROWS = 16
 MIN_BLOCK_N = 32
@@ -34,13 +34,12 @@ def _configs() -> list:
 
 
 # restore_value: out may alias residual (in-place accumulate); tuning runs must not compound it
-@triton.autotune(configs=_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES", "IN_ACT"], restore_value=["out"],
+@triton.autotune(configs=_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"], restore_value=["out"],
                  prune_configs_by={"early_config_prune": lambda configs, named_args, **_: autotune_candidates(configs)})
 @triton.jit
 def _skinny_kernel(x, w, bias, res, out, ws, counters, M, N, K,
                    sxm, sxk, swk, swn, srm, srn, som, son,
-                   HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, IN_ACT: tl.constexpr,
-                   PRECISION: tl.constexpr,
+                   HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, PRECISION: tl.constexpr,
                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr):
     pid_n = tl.program_id(0)
     rm = tl.arange(0, BLOCK_M)
@@ -51,7 +50,6 @@ def _skinny_kernel(x, w, bias, res, out, ws, counters, M, N, K,
     for k0 in range(k_start, k_start + k_per_split, BLOCK_K):
         kk = k0 + tl.arange(0, BLOCK_K)
         a = tl.load(x + rm[:, None] * sxm + kk[None, :] * sxk, mask=(rm < M)[:, None] & (kk < K)[None, :], other=0.0)
-        a = input_activation(a, IN_ACT)
         b = tl.load(w + kk[:, None] * swk + rn[None, :] * swn, mask=(kk < K)[:, None] & (rn < N)[None, :], other=0.0)
         acc = tl.dot(a, b, acc, input_precision=PRECISION)
     if SPLIT_K == 1:
@@ -81,9 +79,8 @@ def _workspace(device: torch.device, n: int) -> tuple[torch.Tensor, torch.Tensor
     return _workspaces[key]
 
 
-def gemm_skinny(x, w, out, bias=None, residual=None, activation=None, config: dict | None = None,
-                input_activation=None) -> None:
-    """out = act(in_act(x) @ w + bias) + residual for at most MAX_ROWS rows. Autotuned, unless config
+def gemm_skinny(x, w, out, bias=None, residual=None, activation=None, config: dict | None = None) -> None:
+    """out = act(x @ w + bias) + residual for at most MAX_ROWS rows. Autotuned, unless config
     ({"BLOCK_N", "BLOCK_K", "SPLIT_K"}) names one (tests reach every path that way)."""
     check_gemm(x, w, out, w.shape[1], "gemm")
     x2, o2 = as_rows(x, "x"), as_rows(out, "out")
@@ -99,4 +96,4 @@ def gemm_skinny(x, w, out, bias=None, residual=None, activation=None, config: di
         x2, w, bias if bias is not None else o2, r2, o2, ws, counters, M, N, K,
         x2.stride(0), x2.stride(1), w.stride(0), w.stride(1), r2.stride(0), r2.stride(1), o2.stride(0), o2.stride(1),
         HAS_BIAS=bias is not None, ACT=activation_code(activation), HAS_RES=residual is not None,
-        IN_ACT=activation_code(input_activation), PRECISION=dot_precision(x.dtype), BLOCK_M=MAX_ROWS, **(config or {}))
+        PRECISION=dot_precision(x.dtype), BLOCK_M=MAX_ROWS, **(config or {}))

@@ -52,24 +52,11 @@ def _epilogue_grid(M: int, N: int) -> tuple:
     return (triton.cdiv(M, 32), triton.cdiv(N, 128))
 
 
-def _activated(x2: torch.Tensor, act: str) -> torch.Tensor:
-    """act(x2) in a new tensor (one elementwise pass), for an input activation cuBLAS cannot apply."""
-    y = torch.empty_like(x2)
-    M, N = x2.shape
-    _epilogue_kernel[_epilogue_grid(M, N)](
-        x2, x2, x2, y, M, N, x2.stride(0), x2.stride(1), 0, 0, y.stride(0), y.stride(1),
-        HAS_BIAS=False, ACT=activation_code(act), HAS_RES=False, BLOCK_M=32, BLOCK_N=128)
-    return y
-
-
-def gemm_cublas(x, w, out, bias=None, residual=None, activation=None, input_activation=None) -> None:
-    """Same result as gemm_triton, through cuBLAS: an input activation as one pass before it, the
-    bias (with a ReLU or tanh GELU) in cuBLASLt's epilogue, then one Triton pass only for what is
-    left (erf GELU, SiLU, residual)."""
+def gemm_cublas(x, w, out, bias=None, residual=None, activation=None) -> None:
+    """Same result as gemm_triton, through cuBLAS: the bias (with a ReLU or tanh GELU) in
+    cuBLASLt's epilogue, then one Triton pass only for what is left (erf GELU, SiLU, residual)."""
     check_gemm(x, w, out, w.shape[1], "gemm")
     x2, o2 = as_rows(x, "x"), as_rows(out, "out")
-    if (input_activation or "none") != "none":
-        x2 = _activated(x2, input_activation)
     r2 = as_rows(residual, "residual") if residual is not None else o2
     act = activation or "none"
     direct = o2.is_contiguous() and (residual is None or not _overlaps(o2, r2))

@@ -30,17 +30,13 @@ def _run(kind, impls, x, weight, out, flags, impl):
     impls[impl](out)
 
 
-def gemm(x, weight, out, bias=None, residual=None, activation="none", impl="auto", input_activation="none") -> None:
-    """out = act(in_act(x) @ weight + bias) + residual, weight [K, N]."""
-    impls = {"triton": lambda o: gemm_triton(x, weight, o, bias, residual, activation, input_activation),
-             "cublas": lambda o: gemm_cublas(x, weight, o, bias, residual, activation, input_activation)}
+def gemm(x, weight, out, bias=None, residual=None, activation="none", impl="auto") -> None:
+    """out = act(x @ weight + bias) + residual, weight [K, N]."""
+    impls = {"triton": lambda o: gemm_triton(x, weight, o, bias, residual, activation),
+             "cublas": lambda o: gemm_cublas(x, weight, o, bias, residual, activation)}
     if x.numel() // x.shape[-1] <= MAX_ROWS:
-        impls["skinny"] = lambda o: gemm_skinny(x, weight, o, bias, residual, activation,
-                                                input_activation=input_activation)
-    flags = f"{bias is not None}{residual is not None}{activation}"
-    if input_activation != "none":
-        flags += f"|in:{input_activation}"  # keys written before input activations existed stay valid
-    _run("gemm", impls, x, weight, out, flags, impl)
+        impls["skinny"] = lambda o: gemm_skinny(x, weight, o, bias, residual, activation)
+    _run("gemm", impls, x, weight, out, f"{bias is not None}{residual is not None}{activation}", impl)
 
 
 def gated_mlp(x, weight, out, bias=None, activation="silu", impl="auto") -> None:
