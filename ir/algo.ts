@@ -66,14 +66,8 @@ function producerIndex(graph: Graph): Map<string, number> {
 
 /** Whether every node comes after the producers of everything it reads. */
 function isOrdered(graph: Graph): boolean {
-  const produced = new Set<string>();
-  for (const node of graph.nodes) for (const name of node.outputs) if (name !== '') produced.add(name);
-  const defined = new Set<string>();
-  for (const node of graph.nodes) {
-    for (const name of nodeReads(node)) if (produced.has(name) && !defined.has(name)) return false;
-    for (const name of node.outputs) if (name !== '') defined.add(name);
-  }
-  return true;
+  const producer = producerIndex(graph);
+  return graph.nodes.every((node, i) => nodeReads(node).every((name) => (producer.get(name) ?? -1) < i));
 }
 
 /**

@@ -30,10 +30,12 @@ export class SymbolTable {
 
   /** Records what the file says minted symbols are, from an inferred type and its merge with the declared one. */
   learn(inferred: TensorType, merged: TensorType): void {
+    // Nothing was declared for the value (the common case): nothing to learn.
+    if (merged === inferred) return;
     inferred.shape?.forEach((d, i) => {
       const m = merged.shape?.[i];
       if (m === undefined || isKnown(d) || d.poly.size !== 1 || d.poly.get(d.expr) !== 1) return;
-      if (this.isMinted(d) && !this.solved.has(d.expr) && (isKnown(m) || m.expr !== d.expr)) this.solved.set(d.expr, m);
+      if ((isKnown(m) || m.expr !== d.expr) && this.isMinted(d) && !this.solved.has(d.expr)) this.solved.set(d.expr, m);
     });
   }
 
@@ -43,8 +45,10 @@ export class SymbolTable {
 
   /** The type with every solved symbol replaced by what it was found to be. */
   apply(t: TensorType): TensorType {
-    if (this.solved.size === 0 || t.shape === undefined || t.shape.every(isKnown)) return t;
-    return tensorType(t.dtype, t.shape.map((d) => this.substitute(d)));
+    if (this.solved.size === 0 || t.shape === undefined) return t;
+    const dims = t.shape.map((d) => this.substitute(d));
+    // The same record when no dim changed: callers compare types by identity first.
+    return dims.every((d, i) => d === t.shape?.[i]) ? t : tensorType(t.dtype, dims);
   }
 
   private substitute(d: Dim): Dim {

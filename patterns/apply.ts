@@ -51,26 +51,29 @@ export function attemptRule(g: WorkingGraph, rule: Rule, root: Node, options: At
   if (options.failure === 'brief' && !mayMatchAt(g, rule.pattern, root)) return NO_MATCH;
   const log = new FailureLog(options.failure !== 'brief');
   let later: AttemptFailure | undefined;
-  for (const b of matchRoot(g, rule.pattern, root, log)) {
+  let planned: Plan | undefined;
+  matchRoot(g, rule.pattern, root, log, (b) => {
     const m = new Match(rule.name, root, b, g);
     const failed = firstFailedCheck(rule, m, g);
     if (failed !== undefined) {
       later ??= failed;
-      continue;
+      return false;
     }
     const ctx = new DraftContext(g, root.name);
     const result = rule.rewrite(m, ctx);
     if ('declined' in result) {
       later ??= { kind: 'declined', reason: result.declined, node: root, partial: b };
-      continue;
+      return false;
     }
     const plan = planReplacement(g, rule, m, result, ctx);
     if ('kind' in plan) {
       later ??= plan;
-      continue;
+      return false;
     }
-    return { ok: true, plan };
-  }
+    planned = plan;
+    return true;
+  });
+  if (planned !== undefined) return { ok: true, plan: planned };
   if (later !== undefined) return { ok: false, failure: later };
   const best = log.best;
   const partial = best?.partial ?? NO_BINDINGS;

@@ -1,5 +1,5 @@
-// The matcher: walks a pattern tree up the producers of a root node, yielding every
-// structural match (commutative operand orders, opt wrappers and oneOf alternatives are
+// The matcher: walks a pattern tree up the producers of a root node, handing every
+// structural match to a callback (commutative operand orders, opt wrappers and oneOf alternatives are
 // tried in turn, with full backtracking), and remembering the deepest partial match for
 // `explain`.
 import { isMatching } from 'ts-pattern';
@@ -90,23 +90,35 @@ export class FailureLog {
   }
 }
 
-/** Every structural match of an op pattern rooted at `root`, lazily. */
-export function matchRoot(g: GraphView, pattern: OpPattern, root: Node, log: FailureLog): Generator<Bindings> {
-  return new Matcher(g, log).node(pattern, root, () => pattern.ops.join('|'), NO_BINDINGS);
+/** Receives one structural match; returns true to stop the search there. */
+export type OnMatch = (b: Bindings) => boolean;
+
+/**
+ * Hands every structural match of an op pattern rooted at `root` to onMatch, in order, until
+ * it returns true; returns whether it did. Callbacks rather than a generator: most attempts
+ * fail, and a generator per pattern element made failing cost more than matching.
+ */
+export function matchRoot(g: GraphView, pattern: OpPattern, root: Node, log: FailureLog, onMatch: OnMatch): boolean {
+  return new Matcher(g, log).node(pattern, root, () => pattern.ops.join('|'), NO_BINDINGS, onMatch);
 }
 
 /**
- * A quick necessary condition for matchRoot to yield anything: the root's own op and
+ * A quick necessary condition for matchRoot to find anything: the root's own op and
  * input count, and what each of its inputs must be one level up (the producer's op, a
  * constant, present or absent), in either operand order for commutative ops. Attributes
  * and repeated captures are left to the matcher. Most rule attempts fail right there, and
- * this answers them without the matcher's generators.
+ * this answers them without starting the matcher.
  */
 export function mayMatchAt(g: GraphView, p: OpPattern, n: Node): boolean {
   if (!headMatches(p, n)) return false;
   const swappable = COMMUTATIVE.has(n.op) && p.domain === '' && p.inputs.length === 2 && n.inputs.length === 2;
-  const inputsFit = (order: readonly number[]) => p.inputs.every((sub, k) => mayMatchValue(g, sub, n.inputs[order[k]!] ?? ''));
-  return swappable ? SWAPPED_ORDERS.some(inputsFit) : inputsFit(identityOrder(p.inputs.length));
+  if (!swappable) return inputsFit(g, p, n, identityOrder(p.inputs.length));
+  return inputsFit(g, p, n, SWAPPED_ORDERS[0]!) || inputsFit(g, p, n, SWAPPED_ORDERS[1]!);
+}
+
+function inputsFit(g: GraphView, p: OpPattern, n: Node, order: readonly number[]): boolean {
+  for (let k = 0; k < p.inputs.length; k++) if (!mayMatchValue(g, p.inputs[k]!, n.inputs[order[k]!] ?? '')) return false;
+  return true;
 }
 
 function headMatches(p: OpPattern, n: Node): boolean {
@@ -140,41 +152,38 @@ type Text = () => string;
 class Matcher {
   constructor(private readonly g: GraphView, private readonly log: FailureLog) {}
 
-  private fail(b: Bindings, step: Text, node: Node | undefined, reason: Text): void {
+  /** Records a failed step; returns false (no match found) for the caller to return. */
+  private fail(b: Bindings, step: Text, node: Node | undefined, reason: Text): false {
     if (this.log.improves(b.progress)) this.log.record({ progress: b.progress, step: step(), node, reason: reason(), partial: b });
+    return false;
   }
 
-  *value(p: Pattern, value: string, site: Node, step: Text, b: Bindings): Generator<Bindings> {
+  value(p: Pattern, value: string, site: Node, step: Text, b: Bindings, onMatch: OnMatch): boolean {
     if (p.kind === 'absent') {
-      if (value === '') yield b;
-      else this.fail(b, step, site, () => `expected no input, found '${value}'`);
-      return;
+      if (value === '') return onMatch(b);
+      this.fail(b, step, site, () => `expected no input, found '${value}'`);
+      return false;
     }
     if (p.kind === 'maybe') {
-      if (value === '') yield bindAbsent(p.inner, b);
-      else yield* this.value(p.inner, value, site, step, b);
-      return;
+      return value === '' ? onMatch(bindAbsent(p.inner, b)) : this.value(p.inner, value, site, step, b, onMatch);
     }
     if (value === '') {
       this.fail(b, step, site, () => 'the input is absent');
-      return;
+      return false;
     }
     switch (p.kind) {
-      case 'any': yield { ...b, progress: b.progress + 1 }; return;
+      case 'any': return onMatch({ ...b, progress: b.progress + 1 });
       case 'capture': {
         const bound = bindValue(b, p.name, value, site);
         if (bound === undefined) return this.fail(b, step, site, () => `capture '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
-        if (p.inner === undefined) yield bound;
-        else yield* this.value(p.inner, value, site, step, bound);
-        return;
+        return p.inner === undefined ? onMatch(bound) : this.value(p.inner, value, site, step, bound, onMatch);
       }
       case 'constant': {
         if (!this.g.isConstant(value)) return this.fail(b, step, site, () => `'${value}' is not a constant (initializer or Constant)`);
         const bound = bindValue(b, p.name, value, site, true);
         if (bound === undefined) return this.fail(b, step, site, () => `constant '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
         const producer = this.g.producer(value)?.node;
-        yield producer === undefined ? bound : { ...bound, cluster: addToCluster(bound.cluster, producer, true) };
-        return;
+        return onMatch(producer === undefined ? bound : { ...bound, cluster: addToCluster(bound.cluster, producer, true) });
       }
       case 'op': {
         const produced = this.g.producer(value);
@@ -182,20 +191,19 @@ class Matcher {
         if (produced.output !== p.output) {
           return this.fail(b, step, produced.node, () => `'${value}' is output ${produced.output} of '${produced.node.name}', the pattern wants output ${p.output}`);
         }
-        yield* this.node(p, produced.node, step, b);
-        return;
+        return this.node(p, produced.node, step, b, onMatch);
       }
       case 'opt':
-        yield* this.value(p.inner, value, site, step, b);
-        yield* this.value(p.inner.inputs[0]!, value, site, () => `${step()} (without ${describePattern(p.inner)})`, b);
-        return;
+        return (
+          this.value(p.inner, value, site, step, b, onMatch) ||
+          this.value(p.inner.inputs[0]!, value, site, () => `${step()} (without ${describePattern(p.inner)})`, b, onMatch)
+        );
       case 'oneOf':
-        for (const alt of p.alternatives) yield* this.value(alt, value, site, step, b);
-        return;
+        return p.alternatives.some((alt) => this.value(alt, value, site, step, b, onMatch));
     }
   }
 
-  *node(p: OpPattern, n: Node, step: Text, b: Bindings): Generator<Bindings> {
+  node(p: OpPattern, n: Node, step: Text, b: Bindings, onMatch: OnMatch): boolean {
     const domain = n.domain === 'ai.onnx' ? '' : n.domain;
     if (!p.ops.includes(n.op) || domain !== p.domain) {
       return this.fail(b, step, n, () => `expected ${p.ops.join('|')}${p.domain === '' ? '' : ` (${p.domain})`}, found ${n.op} '${n.name}'`);
@@ -214,22 +222,17 @@ class Matcher {
       if (earlier === undefined) bound = { ...bound, bound: { kind: 'node', name: p.bind, node: n, prev: bound.bound } };
     }
     const swappable = COMMUTATIVE.has(n.op) && domain === '' && p.inputs.length === 2 && n.inputs.length === 2;
-    for (const order of swappable ? SWAPPED_ORDERS : [identityOrder(p.inputs.length)]) {
-      yield* this.inputs(p, n, order, 0, step, bound);
-    }
+    const orders = swappable ? SWAPPED_ORDERS : [identityOrder(p.inputs.length)];
+    return orders.some((order) => this.inputs(p, n, order, 0, step, bound, onMatch));
   }
 
-  private *inputs(p: OpPattern, n: Node, order: readonly number[], k: number, step: Text, b: Bindings): Generator<Bindings> {
-    if (k === p.inputs.length) {
-      yield b;
-      return;
-    }
+  /** Matches inputs k.. of n (in the given operand order) one after the other, backtracking through each. */
+  private inputs(p: OpPattern, n: Node, order: readonly number[], k: number, step: Text, b: Bindings, onMatch: OnMatch): boolean {
+    if (k === p.inputs.length) return onMatch(b);
     const sub = p.inputs[k]!;
     const from = order[k]!;
     const subStep = () => `${step()} > in${from} ${describePattern(sub)}`;
-    for (const next of this.value(sub, n.inputs[from] ?? '', n, subStep, b)) {
-      yield* this.inputs(p, n, order, k + 1, step, next);
-    }
+    return this.value(sub, n.inputs[from] ?? '', n, subStep, b, (next) => this.inputs(p, n, order, k + 1, step, next, onMatch));
   }
 }
 

@@ -38,6 +38,8 @@ export interface GraphView {
 interface Remembered {
   readonly outcome: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
   readonly reads: ReadonlySet<string>;
+  /** The values among reads whose consumers it asked for. */
+  readonly consumerReads: ReadonlySet<string>;
   readonly at: number;
 }
 
@@ -67,12 +69,18 @@ export class WorkingGraph implements GraphView {
   private readonly inserted = new Map<number, Node[]>();
   private needsSort = false;
   private readonly sourceIndex = new Map<string, number>();
-  /** Values read through the view while recording (see recordReads). */
+  /** Values read through the view while recording (see recordReads), and those of them whose consumers were read. */
   private reads: Set<string> | undefined;
+  private consumerReads: Set<string> | undefined;
   /** Values whose producer, readers, type or constant changed since takeChanges(). */
   private changes: string[] = [];
-  /** When each value last changed (a count of changes), for remember(). */
-  private readonly changedAt = new Map<string, number>();
+  /**
+   * When each value's definition (producer, type, constant) and its set of readers last
+   * changed (a count of changes), for remember(): a result that read only how the shared
+   * mask is computed stays valid while each layer's rewrite swaps the mask's readers.
+   */
+  private readonly definedAt = new Map<string, number>();
+  private readonly readersChangedAt = new Map<string, number>();
   private clock = 0;
   private readonly remembered = new Map<string, Remembered>();
 
@@ -106,6 +114,7 @@ export class WorkingGraph implements GraphView {
 
   consumers(value: string): readonly Node[] {
     this.reads?.add(value);
+    this.consumerReads?.add(value);
     const set = this.readers.get(value);
     return set === undefined ? [] : [...set];
   }
@@ -157,15 +166,16 @@ export class WorkingGraph implements GraphView {
 
   remember<T>(key: string, compute: () => T): T {
     const known = this.remembered.get(key);
-    if (known !== undefined && [...known.reads].every((v) => (this.changedAt.get(v) ?? 0) <= known.at)) {
+    if (known !== undefined && this.stillHolds(known)) {
       // The attempt that reuses it depends on what the computation read.
       for (const v of known.reads) this.reads?.add(v);
+      for (const v of known.consumerReads) this.consumerReads?.add(v);
       if (!known.outcome.ok) throw known.outcome.error;
       return known.outcome.value as T;
     }
     const at = this.clock;
     let outcome: Remembered['outcome'];
-    const reads = this.recordReads(() => {
+    const { reads, consumerReads } = this.recordAllReads(() => {
       try {
         outcome = { ok: true, value: compute() };
       } catch (error) {
@@ -173,9 +183,16 @@ export class WorkingGraph implements GraphView {
       }
     });
     for (const v of reads) this.reads?.add(v);
-    this.remembered.set(key, { outcome: outcome!, reads, at });
+    for (const v of consumerReads) this.consumerReads?.add(v);
+    this.remembered.set(key, { outcome: outcome!, reads, consumerReads, at });
     if (!outcome!.ok) throw outcome!.error;
     return outcome!.value as T;
+  }
+
+  private stillHolds(known: Remembered): boolean {
+    for (const v of known.reads) if ((this.definedAt.get(v) ?? 0) > known.at) return false;
+    for (const v of known.consumerReads) if ((this.readersChangedAt.get(v) ?? 0) > known.at) return false;
+    return true;
   }
 
   /**
@@ -184,15 +201,23 @@ export class WorkingGraph implements GraphView {
    * besides the root node itself (nodes are immutable records).
    */
   recordReads(f: () => void): Set<string> {
-    const outer = this.reads;
+    return this.recordAllReads(f).reads;
+  }
+
+  private recordAllReads(f: () => void): { reads: Set<string>; consumerReads: Set<string> } {
+    const outerReads = this.reads;
+    const outerConsumerReads = this.consumerReads;
     const reads = new Set<string>();
+    const consumerReads = new Set<string>();
     this.reads = reads;
+    this.consumerReads = consumerReads;
     try {
       f();
     } finally {
-      this.reads = outer;
+      this.reads = outerReads;
+      this.consumerReads = outerConsumerReads;
     }
-    return reads;
+    return { reads, consumerReads };
   }
 
   /** The values changed by remove, insert, setType and addInitializer since the last call. */
@@ -292,7 +317,7 @@ export class WorkingGraph implements GraphView {
 
   setType(value: string, type: TensorType): void {
     this.types.set(value, type);
-    this.changed([value]);
+    this.changed([], [value]);
   }
 
   /** Adds an initializer; `decoded` is its value when the caller has it already. */
@@ -302,16 +327,19 @@ export class WorkingGraph implements GraphView {
     this.usedValueNames.add(name);
     if (decoded !== undefined) this.constants.set(name, decoded);
     else this.constants.delete(name);
-    this.changed([name]);
+    this.changed([], [name]);
   }
 
-  private changed(...lists: (readonly string[])[]): void {
+  /** Records that the readers of some values and the definitions of others changed. */
+  private changed(readersOf: readonly string[], definitionsOf: readonly string[]): void {
     this.clock++;
-    for (const values of lists) {
-      for (const v of values) {
-        this.changes.push(v);
-        this.changedAt.set(v, this.clock);
-      }
+    for (const v of readersOf) {
+      this.changes.push(v);
+      this.readersChangedAt.set(v, this.clock);
+    }
+    for (const v of definitionsOf) {
+      this.changes.push(v);
+      this.definedAt.set(v, this.clock);
     }
   }
 

@@ -31,10 +31,14 @@ export function nodesOf(
   return protos.map((proto, index) => {
     const head = heads[index] as NodeHead;
     const meta = metadata[index];
+    // Fields spelled out and arrays sliced rather than spread: spreading them here took a
+    // third of the import's time.
     return {
-      ...head,
-      inputs: [...(proto.input ?? [])],
-      outputs: [...(proto.output ?? [])],
+      name: head.name,
+      op: head.op,
+      domain: head.domain,
+      inputs: (proto.input ?? []).slice(),
+      outputs: (proto.output ?? []).slice(),
       attrs: withNodePlace(() => attrsOf(proto.attribute ?? [], external), head.name, head.op),
       ...(proto.docString ? { docString: proto.docString } : {}),
       ...(meta !== undefined ? { metadata: meta } : {}),

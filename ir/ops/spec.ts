@@ -77,7 +77,8 @@ export function allOps(): OpSpec[] {
  */
 export function readAttrs<S extends AttrSpecs>(spec: OpSpec<S>, node: Node): AttrValues<S> {
   const out: Record<string, unknown> = {};
-  for (const [name, s] of Object.entries(spec.attrs)) {
+  for (const name in spec.attrs) {
+    const s = spec.attrs[name]!;
     const given: AttrValue | undefined = node.attrs[name];
     if (given === undefined) {
       if (s.required) throw attrError(node, `missing required attribute '${name}'`);
@@ -86,7 +87,7 @@ export function readAttrs<S extends AttrSpecs>(spec: OpSpec<S>, node: Node): Att
     }
     out[name] = coerce(node, name, s.kind, given);
   }
-  for (const name of Object.keys(node.attrs)) {
+  for (const name in node.attrs) {
     if (!(name in spec.attrs)) throw attrError(node, `unknown attribute '${name}' for ${spec.name}`);
   }
   return out as AttrValues<S>;
