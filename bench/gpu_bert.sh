@@ -57,7 +57,7 @@ stamp "fixtures: float32 plans within 1e-3 max abs, float16 within 1e-2 relative
 timeout "$(left 5)" python3 bench/gpu_fixtures.py "$W/plans" "$BUNDLE/models" "${FIXTURES[@]}" --json "$OUT/fixtures.json" \
   > "$W/fixtures.log" 2>&1
 grep -v "Warning\|TensorHandle" "$W/fixtures.log"
-cp "$W/cache/gemm_choices.json" "$OUT/" 2>/dev/null || true
+cp "$W/cache/gemm_choices.v2.json" "$OUT/" 2>/dev/null || true
 stamp "done"
 python3 bench/gpu_bert.py table "$OUT/gpu_bert.json" --fixtures "$OUT/fixtures.json"
 }

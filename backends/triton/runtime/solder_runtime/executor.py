@@ -18,13 +18,9 @@ from .buckets import bucket, default_policy
 from .dtypes import TORCH_DTYPES, kind_of
 from .errors import InputError, PlanError
 from .formula import evaluate
+from .graphs import capture
 from .distributed import KERNELS
 from .kernels.generated import load_generated
-
-
-def _fresh_cublas_workspace() -> None:
-    """Empties torch's process-wide cache of cuBLAS workspaces (one per stream)."""
-    torch._C._cuda_clearCublasWorkspaces()
 
 
 class _Program:
@@ -47,19 +43,7 @@ class _Program:
         if self.graph is None:
             self._run_steps()  # compiles, autotunes and picks GEMM paths outside the capture
             torch.cuda.synchronize(self.device)
-            graph = torch.cuda.CUDAGraph()
-            # cuBLAS keeps one workspace per stream in a process-wide cache, and a captured GEMM
-            # keeps its address. Cleared before, the capture allocates it in this graph's own pool,
-            # which lives as long as the graph; cleared after, no later capture (another plan's, or
-            # torch.compile's, which also clears that cache) can take it over or free it from under
-            # this graph's replays. The likely cause of an 'unspecified launch failure' replaying a
-            # float16 plan after a float32 plan was deleted (2 of 2 benchmark runs before this, none
-            # after; not reproduced in isolation, see bench/notes.md).
-            _fresh_cublas_workspace()
-            with torch.cuda.graph(graph):
-                self._run_steps()
-            _fresh_cublas_workspace()
-            self.graph = graph
+            self.graph = capture(self._run_steps)
         self.graph.replay()
 
 

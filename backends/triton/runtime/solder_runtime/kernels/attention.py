@@ -15,7 +15,7 @@ import torch
 import triton
 import triton.language as tl
 
-from .common import autotune_candidates, dot_precision, interpreting, require
+from .common import autotune_candidates, autotune_timer, dot_precision, interpreting, require
 
 LOG2E = 1.4426950408889634
 
@@ -37,7 +37,7 @@ def _fitting_configs(configs: list, named_args: dict, **_) -> list:
 
 
 @triton.autotune(configs=_configs(), key=["BATCH", "Q_LEN", "KV_LEN", "HEAD_D", "CAUSAL", "HAS_MASK", "MASK_PER_KEY", "HAS_LENS"],
-                 prune_configs_by={"early_config_prune": _fitting_configs})
+                 prune_configs_by={"early_config_prune": _fitting_configs}, **autotune_timer())
 @triton.jit
 def _attention_kernel(q, k, v, out, lens, mask, BATCH, H, KV_GROUP, Q_LEN, KV_LEN, qk_scale,
                       sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd,

@@ -1,8 +1,9 @@
 """Per-shape choice between the Triton GEMM and cuBLAS + Triton epilogue.
 
 Timed once per (kernel, M, N, K, dtype, flags, GPU) on the first eager run of a
-shape bucket, which always precedes CUDA graph capture; remembered in memory and
-in the solder cache folder so a second start does not time again.
+shape bucket, which always precedes CUDA graph capture, inside CUDA graphs as the
+plan will run them (timing.bench_in_graph); remembered in memory and in the solder
+cache folder so a second start does not time again.
 """
 from __future__ import annotations
 
@@ -11,18 +12,12 @@ from typing import Callable
 import torch
 
 from ..cache import load_json, save_json
-from ..timing import event_ms
+from ..timing import bench_in_graph
 from .common import interpreting
 
-_FILE = "gemm_choices.json"
+# v2: timed in CUDA graphs; v1 timed eager launches, so its choices at few rows measured the host
+_FILE = "gemm_choices.v2.json"
 _chosen: dict[str, str] | None = None
-
-
-def _median_ms(fn: Callable[[], None], reps: int = 7) -> float:
-    fn()  # compile and autotune outside the timed region
-    torch.cuda.synchronize()
-    times = sorted(event_ms(fn) for _ in range(reps))
-    return times[len(times) // 2]
 
 
 def choose(key: str, device: torch.device, candidates: dict[str, Callable[[], None]], default: str) -> str:
@@ -37,7 +32,7 @@ def choose(key: str, device: torch.device, candidates: dict[str, Callable[[], No
         return _chosen[full_key]
     if torch.cuda.is_current_stream_capturing():
         return default  # never time inside a capture; the executor warms up first, so this is rare
-    timings = {name: _median_ms(fn) for name, fn in candidates.items()}
+    timings = {name: bench_in_graph(fn) for name, fn in candidates.items()}
     _chosen[full_key] = min(timings, key=timings.get)
     save_json(_FILE, {**load_json(_FILE), full_key: _chosen[full_key]})
     return _chosen[full_key]

@@ -1,6 +1,7 @@
 """Helpers shared by the kernel modules: activations, dtype checks, launch sizing."""
 from __future__ import annotations
 
+import inspect
 import os
 
 import torch
@@ -8,6 +9,7 @@ import triton
 import triton.language as tl
 
 from ..errors import PlanError
+from ..timing import bench_in_graph
 
 ACTIVATIONS = {"none": 0, "relu": 1, "gelu": 2, "gelu_tanh": 3, "silu": 4}
 
@@ -58,6 +60,13 @@ def autotune_candidates(configs: list) -> list:
     """The configs to time, or only the first under SOLDER_AUTOTUNE=off: the GPU test suite checks
     results, not speed, and one compile per kernel shape lets it finish in minutes."""
     return configs[:1] if os.environ.get("SOLDER_AUTOTUNE", "on") == "off" else configs
+
+
+def autotune_timer() -> dict:
+    """triton.autotune's keyword for timing each config in a CUDA graph (timing.bench_in_graph), as
+    plans run kernels, rather than by eager launches whose Python cost hides a small kernel's time
+    (Triton's default). Its autotuner takes a timer from version 3.2 on; before that, the default."""
+    return {"do_bench": bench_in_graph} if "do_bench" in inspect.signature(triton.autotune).parameters else {}
 
 
 def dot_precision(dtype: torch.dtype) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import triton
 import triton.language as tl
 
-from .common import activation_code, apply_activation, dot_precision, require
+from .common import activation_code, apply_activation, autotune_timer, dot_precision, require
 from .gemm import as_rows, check_gemm, fitting_configs, gemm_configs, tile_of
 
 
 @triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT"],
-                 prune_configs_by={"early_config_prune": fitting_configs})
+                 prune_configs_by={"early_config_prune": fitting_configs}, **autotune_timer())
 @triton.jit
 def _gated_kernel(x, w, bias, out, M, N, K, sxm, sxk, swk, swn, som, son,
                   HAS_BIAS: tl.constexpr, ACT: tl.constexpr, PRECISION: tl.constexpr,

@@ -9,7 +9,7 @@ import torch
 import triton
 import triton.language as tl
 
-from .common import activation_code, apply_activation, autotune_candidates, dot_precision, interpreting, require
+from .common import activation_code, apply_activation, autotune_candidates, autotune_timer, dot_precision, interpreting, require
 
 
 def gemm_configs() -> list:
@@ -58,7 +58,7 @@ def store_epilogue(acc, rm, rn, M, N, bias, res, out, srm, srn, som, son,
 
 # restore_value: out may alias residual (in-place accumulate); tuning runs must not compound it
 @triton.autotune(configs=gemm_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"], restore_value=["out"],
-                 prune_configs_by={"early_config_prune": fitting_configs})
+                 prune_configs_by={"early_config_prune": fitting_configs}, **autotune_timer())
 @triton.jit
 def _gemm_kernel(x, w, bias, res, out, M, N, K, sxm, sxk, swk, swn, srm, srn, som, son,
                  HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, PRECISION: tl.constexpr,

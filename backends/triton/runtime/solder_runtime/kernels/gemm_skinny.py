@@ -14,7 +14,7 @@ import torch
 import triton
 import triton.language as tl
 
-from .common import activation_code, autotune_candidates, dot_precision, interpreting, require
+from .common import activation_code, autotune_candidates, autotune_timer, dot_precision, interpreting, require
 from .gemm import as_rows, check_gemm, store_epilogue
 
 MAX_ROWS = 16
@@ -35,7 +35,8 @@ def _configs() -> list:
 
 # restore_value: out may alias residual (in-place accumulate); tuning runs must not compound it
 @triton.autotune(configs=_configs(), key=["M", "N", "K", "HAS_BIAS", "ACT", "HAS_RES"], restore_value=["out"],
-                 prune_configs_by={"early_config_prune": lambda configs, named_args, **_: autotune_candidates(configs)})
+                 prune_configs_by={"early_config_prune": lambda configs, named_args, **_: autotune_candidates(configs)},
+                 **autotune_timer())
 @triton.jit
 def _skinny_kernel(x, w, bias, res, out, ws, counters, M, N, K,
                    sxm, sxk, swk, swn, srm, srn, som, son,
