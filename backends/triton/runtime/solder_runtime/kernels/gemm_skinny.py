@@ -41,30 +41,18 @@ def _configs() -> list:
 def _skinny_kernel(x, w, bias, res, out, ws, counters, M, N, K,
                    sxm, sxk, swk, swn, srm, srn, som, son,
                    HAS_BIAS: tl.constexpr, ACT: tl.constexpr, HAS_RES: tl.constexpr, PRECISION: tl.constexpr,
-                   USE_PDL: tl.constexpr,
                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr):
-    if USE_PDL:
-        tl.extra.cuda.gdc_launch_dependents()  # the next launch may start; it waits for this one to finish
     pid_n = tl.program_id(0)
     rm = tl.arange(0, BLOCK_M)
     rn = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
     k_per_split = tl.cdiv(tl.cdiv(K, BLOCK_K), SPLIT_K) * BLOCK_K
     k_start = tl.program_id(1) * k_per_split
-    k_end = tl.minimum(K, k_start + k_per_split)
-    # One weight tile ahead of the loop. Weights are never written by an earlier launch, so under
-    # programmatic dependent launch the first one streams in while the previous kernel still runs;
-    # everything else (x, the workspace, out) is touched only after gdc_wait.
-    kk = k_start + tl.arange(0, BLOCK_K)
-    b = tl.load(w + kk[:, None] * swk + rn[None, :] * swn, mask=(kk < k_end)[:, None] & (rn < N)[None, :], other=0.0)
-    if USE_PDL:
-        tl.extra.cuda.gdc_wait()
     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
     for k0 in range(k_start, k_start + k_per_split, BLOCK_K):
         kk = k0 + tl.arange(0, BLOCK_K)
         a = tl.load(x + rm[:, None] * sxm + kk[None, :] * sxk, mask=(rm < M)[:, None] & (kk < K)[None, :], other=0.0)
+        b = tl.load(w + kk[:, None] * swk + rn[None, :] * swn, mask=(kk < K)[:, None] & (rn < N)[None, :], other=0.0)
         acc = tl.dot(a, b, acc, input_precision=PRECISION)
-        kk += BLOCK_K
-        b = tl.load(w + kk[:, None] * swk + rn[None, :] * swn, mask=(kk < k_end)[:, None] & (rn < N)[None, :], other=0.0)
     if SPLIT_K == 1:
         store_epilogue(acc, rm, rn, M, N, bias, res, out, srm, srn, som, son, HAS_BIAS, ACT, HAS_RES)
     else:
@@ -92,8 +80,7 @@ def _workspace(device: torch.device, n: int) -> tuple[torch.Tensor, torch.Tensor
     return _workspaces[key]
 
 
-def gemm_skinny(x, w, out, bias=None, residual=None, activation=None, config: dict | None = None,
-                pdl: bool = False) -> None:
+def gemm_skinny(x, w, out, bias=None, residual=None, activation=None, config: dict | None = None) -> None:
     """out = act(x @ w + bias) + residual for at most MAX_ROWS rows. Autotuned, unless config
     ({"BLOCK_N", "BLOCK_K", "SPLIT_K"}) names one (tests reach every path that way)."""
     check_gemm(x, w, out, w.shape[1], "gemm")
@@ -110,4 +97,4 @@ def gemm_skinny(x, w, out, bias=None, residual=None, activation=None, config: di
         x2, w, bias if bias is not None else o2, r2, o2, ws, counters, M, N, K,
         x2.stride(0), x2.stride(1), w.stride(0), w.stride(1), r2.stride(0), r2.stride(1), o2.stride(0), o2.stride(1),
         HAS_BIAS=bias is not None, ACT=activation_code(activation), HAS_RES=residual is not None,
-        PRECISION=dot_precision(x.dtype), USE_PDL=pdl, BLOCK_M=MAX_ROWS, **(config or {}), **({"launch_pdl": True} if pdl else {}))
+        PRECISION=dot_precision(x.dtype), BLOCK_M=MAX_ROWS, **(config or {}))
