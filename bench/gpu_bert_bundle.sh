@@ -1,21 +1,17 @@
 #!/usr/bin/env bash
-# Builds what bench/gpu_bert.sh needs on a machine without Node.js, into .device/gpu_bert
-# (ignored): node.xz (this machine's node binary), solder.tar.xz (a fresh build of dist/, bin/,
-# package.json and the production node_modules only) and models/ (small fixtures).
+# Builds what the device scripts (gpu_bert.sh, gpu_all_fixtures.sh, gpu_tp.sh) need on a machine
+# without Node.js, into .device/gpu_bert (ignored): node.xz (this machine's node binary),
+# solder.tar.xz (the `solder` command alone: bin/solder.js, the one-file bundle dist/solder.cjs
+# with its code cache, package.json; no node_modules, the bundle holds its dependencies) and
+# models/ (small fixtures). The bundle is built from this checkout's sources: with other work in
+# progress here, run it from a clean `git worktree` of the commit to measure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=.device/gpu_bert
 S=$B/stage/solder
-rm -rf "$B/stage" && mkdir -p "$S/bin" "$B/models"
+rm -rf "$B/stage" && mkdir -p "$S" "$B/models"
 [ -f "$B/node.xz" ] || xz -9 -T1 -c "$(command -v node)" > "$B/node.xz"
-# a private outDir: other builds of dist/ in this checkout cannot change the bundle mid-copy
-npx tsc -p tsconfig.json --outDir "$S/dist" || echo "tsc reported errors (emitted anyway); check they are not in files the CLI needs"
-cp bin/solder.js "$S/bin/" && cp package.json "$S/"
-# runtime dependencies, minus the web debugger's (elkjs, playwright-core) and type-only packages
-for d in $(npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 | sed "s|^$PWD/||" \
-           | grep -v 'node_modules/onnx-proto/node_modules\|playwright-core\|elkjs\|@types\|undici-types'); do
-  mkdir -p "$S/$(dirname "$d")" && cp -r "$d" "$S/$d"
-done
+node scripts/bundle-cli.mjs --into "$S"
 tar -C "$B/stage" -cJf "$B/solder.tar.xz" solder
 for f in bert.eager.onnx bert.eager.onnx.data bert.eager.io.safetensors llama.eager.onnx llama.eager.onnx.data \
          llama.eager.io.safetensors gpt2.eager.dynamo.onnx gpt2.eager.io.safetensors t5enc.eager.onnx \
@@ -23,6 +19,6 @@ for f in bert.eager.onnx bert.eager.onnx.data bert.eager.io.safetensors llama.ea
   cp ../shared/models/$f "$B/models/"
 done
 # the bundle alone must run the CLI: try it from a copy with no node_modules above it
-T=$(mktemp -d) && tar -C "$T" -xJf "$B/solder.tar.xz" && (cd "$T" && node solder/bin/solder.js --help | grep -q '^  optimize ')
+T=$(mktemp -d) && tar -C "$T" -xJf "$B/solder.tar.xz" && (cd "$T" && node solder/bin/solder.js --help | grep -q '^  plan ')
 rm -rf "$T" "$B/stage"
 du -sh "$B"/* && du -sh "$B"

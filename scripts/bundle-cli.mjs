@@ -13,8 +13,16 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist');
+// `--into DIR`: bundle into DIR/dist for a copy of the command at DIR (DIR/bin/solder.js is
+// copied there), as bench/gpu_bert_bundle.sh ships it; by default, this checkout's own dist/.
+const into = process.argv.includes('--into') ? path.resolve(process.argv[process.argv.indexOf('--into') + 1]) : root;
+const dist = path.join(into, 'dist');
 const bundle = path.join(dist, 'solder.cjs');
+if (into !== root) {
+  fs.mkdirSync(path.join(into, 'bin'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'bin', 'solder.js'), path.join(into, 'bin', 'solder.js'));
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(into, 'package.json'));
+}
 
 // Earlier builds wrote an ES-module bundle split into chunks.
 for (const old of ['solder.mjs', 'solder-chunks']) fs.rmSync(path.join(dist, old), { recursive: true, force: true });
@@ -63,7 +71,7 @@ function recordCodeCache() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'solder-code-cache-'));
   try {
     const example = path.join(root, 'examples', 'bert.sdpa.dynamo.onnx');
-    const args = [path.join(root, 'bin', 'solder.js'), 'optimize', example, '-o', path.join(tmp, 'out.onnx'), '--quiet'];
+    const args = [path.join(into, 'bin', 'solder.js'), 'optimize', example, '-o', path.join(tmp, 'out.onnx'), '--quiet'];
     const run = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, SOLDER_WRITE_CODE_CACHE: '1' } });
     if (run.status !== 0) throw new Error(`the bundled CLI failed on ${example}: ${run.stderr}`);
     if (!fs.existsSync(`${bundle}.cache`)) throw new Error(`the bundled CLI ran but wrote no ${bundle}.cache`);
