@@ -54,6 +54,9 @@ export function dimSub(a: Dim, b: Dim): Dim {
 
 export function dimMul(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return a * b;
+  // Every symbolic dim is already in normal form, and products start from 1.
+  if (a === 1) return b;
+  if (b === 1) return a;
   const out = new Map<string, number>();
   for (const [ma, ca] of toPoly(a)) {
     for (const [mb, cb] of toPoly(b)) {
@@ -83,7 +86,15 @@ export function dimDiv(a: Dim, b: Dim): Dim | undefined {
 
 /** Product of dims, as the element count of a shape. */
 export function dimProduct(dims: readonly Dim[]): Dim {
-  return dims.reduce<Dim>((acc, d) => dimMul(acc, d), 1);
+  // Known sizes are multiplied as numbers and join the polynomial once: each symbolic
+  // product builds a polynomial, and shape inference takes thousands of products.
+  let known = 1;
+  let symbolic: Dim = 1;
+  for (const d of dims) {
+    if (typeof d === 'number') known *= d;
+    else symbolic = dimMul(symbolic, d);
+  }
+  return dimMul(symbolic, known);
 }
 
 function toPoly(d: Dim): Poly {

@@ -12,15 +12,22 @@ export class SymbolTable {
 
   /** Collects the symbols the file itself names: graph inputs, value_info, graph outputs. */
   constructor(graph: Graph) {
-    const types = [...graph.inputs.map((v) => v.type), ...graph.valueInfo.values(), ...graph.outputs.map((v) => v.type)];
+    // Re-inference passes a graph with a type for every value: no copies of the lists, and
+    // indexed loops over the dims (cold code allocates a result object per iterator step).
     const seen = new Set<string>();
-    for (const t of types) {
-      for (const d of t.shape ?? []) {
+    const collect = (t: TensorType) => {
+      const shape = t.shape;
+      if (shape === undefined) return;
+      for (let i = 0; i < shape.length; i++) {
+        const d = shape[i]!;
         if (isKnown(d) || seen.has(d.expr)) continue;
         seen.add(d.expr);
         for (const s of symbolsOf(d)) this.named.add(s);
       }
-    }
+    };
+    for (const v of graph.inputs) collect(v.type);
+    graph.valueInfo.forEach(collect);
+    for (const v of graph.outputs) collect(v.type);
   }
 
   /** True when the dim involves a symbol inference made up: a declared dim knows better. */

@@ -49,27 +49,30 @@ export function inferTypes(graph: Graph, options: InferOptions = {}): Graph {
   const carried = options.previous === undefined ? undefined : new CarriedTypes(options.previous, sorted);
   const isConstant = (name: string) => constants.has(name);
   for (const node of sorted.nodes) {
+    // Plain loops over the outputs: this runs for every node of every (re-)inference.
     const kept = carried?.outputsOf(node, types, isConstant);
     if (kept !== undefined) {
-      node.outputs.forEach((name, k) => {
+      for (let k = 0; k < node.outputs.length; k++) {
+        const name = node.outputs[k]!;
         const t = kept[k];
-        if (name === '' || t === undefined) return;
+        if (name === '' || t === undefined) continue;
         const applied = symbols.apply(t);
         types.set(name, applied);
         valueInfo.set(name, applied);
-      });
+      }
       continue;
     }
     const outputs = inferNode(node, types, constants, options.evaluate);
-    node.outputs.forEach((name, k) => {
-      if (name === '') return;
+    for (let k = 0; k < node.outputs.length; k++) {
+      const name = node.outputs[k]!;
+      if (name === '') continue;
       const inferred = symbols.apply(outputs[k] as TensorType);
       const fromValueInfo = mergeTypes(node, name, inferred, sorted.valueInfo.get(name), isMinted);
       const t = mergeTypes(node, name, fromValueInfo, declaredOutputs.get(name), isMinted);
       symbols.learn(inferred, t);
       types.set(name, t);
       valueInfo.set(name, t);
-    });
+    }
   }
   // Values typed before a symbol was solved get the solution too.
   if (symbols.solvedAny) valueInfo = new Map([...valueInfo].map(([name, t]) => [name, symbols.apply(t)]));

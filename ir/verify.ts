@@ -3,11 +3,11 @@
 // breaks the graph fails at once, naming the node, instead of three passes later.
 import { nodeReads } from './algo.js';
 import { byteSize } from './dtype.js';
-import { type ErrorPlace, SolderError } from './errors.js';
+import { SolderError } from './errors.js';
 import type { Graph, Node } from './graph.js';
 import { inferTypes } from './infer.js';
 import './ops/index.js';
-import { type InputSpec, type OpSpec, opOf, readAttrs } from './ops/spec.js';
+import { type InputSpec, opOf, readAttrs } from './ops/spec.js';
 import { numel } from './tensor.js';
 
 /** True when the verifier should run after each pass (env SOLDER_VERIFY=1). */
@@ -35,8 +35,8 @@ export function verifyStructure(graph: Graph): void {
 }
 
 /** Who defines each graph input and initializer, for messages about clashes. */
-function checkGraphValues(graph: Graph): Map<string, string> {
-  const definedBy = new Map<string, string>();
+function checkGraphValues(graph: Graph): Map<string, Definer> {
+  const definedBy = new Map<string, Definer>();
   for (const v of graph.inputs) {
     if (v.name === '') throw new SolderError('a graph input has an empty name');
     if (definedBy.has(v.name)) throw new SolderError(`graph input '${v.name}' is listed twice`);
@@ -54,40 +54,42 @@ function checkGraphValues(graph: Graph): Map<string, string> {
   return definedBy;
 }
 
-function checkNodes(graph: Graph, definedBy: Map<string, string>): void {
+function checkNodes(graph: Graph, definedBy: Map<string, Definer>): void {
   const firstProducer = new Map<string, number>();
   graph.nodes.forEach((node, i) => {
     for (const name of node.outputs) if (name !== '' && !firstProducer.has(name)) firstProducer.set(name, i);
   });
   const names = new Set<string>();
-  graph.nodes.forEach((node, i) => {
-    const place: ErrorPlace = { node: node.name, op: node.op };
+  // A plain loop, and the error place made only for an error: this runs on every typed graph.
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const node = graph.nodes[i]!;
     if (node.name === '') throw new SolderError(`node #${i} (${node.op}) has no name`, { op: node.op });
-    if (names.has(node.name)) throw new SolderError('another node has the same name; node names must be unique', place);
+    if (names.has(node.name)) throw nodeError(node, 'another node has the same name; node names must be unique');
     names.add(node.name);
     const spec = opOf(node);
-    checkArity(spec, node, place);
+    checkSide('input', spec.inputs, node.inputs, node);
+    checkSide('output', spec.outputs, node.outputs, node);
     readAttrs(spec, node);
     for (const name of nodeReads(node)) {
       if (definedBy.has(name)) continue;
       const at = firstProducer.get(name);
-      if (at === i) throw new SolderError(`reads its own output '${name}'`, place);
+      if (at === i) throw nodeError(node, `reads its own output '${name}'`);
       if (at !== undefined) {
         const later = graph.nodes[at] as Node;
-        throw new SolderError(`input '${name}' is produced later, by node '${later.name}': nodes are not in topological order`, place);
+        throw nodeError(node, `input '${name}' is produced later, by node '${later.name}': nodes are not in topological order`);
       }
-      throw new SolderError(`input '${name}' is not defined by any graph input, initializer or node`, place);
+      throw nodeError(node, `input '${name}' is not defined by any graph input, initializer or node`);
     }
     for (const name of node.outputs) {
       if (name === '') continue;
       const earlier = definedBy.get(name);
-      if (earlier !== undefined) throw new SolderError(`output '${name}' is already defined by ${earlier}; values are assigned once`, place);
-      definedBy.set(name, `node '${node.name}'`);
+      if (earlier !== undefined) throw nodeError(node, `output '${name}' is already defined by ${describeDefiner(earlier)}; values are assigned once`);
+      definedBy.set(name, node);
     }
-  });
+  }
 }
 
-function checkOutputs(graph: Graph, definedBy: ReadonlyMap<string, string>): void {
+function checkOutputs(graph: Graph, definedBy: ReadonlyMap<string, Definer>): void {
   const seen = new Set<string>();
   for (const o of graph.outputs) {
     if (!definedBy.has(o.name)) throw new SolderError(`graph output '${o.name}' is not defined by any graph input, initializer or node`);
@@ -96,26 +98,31 @@ function checkOutputs(graph: Graph, definedBy: ReadonlyMap<string, string>): voi
   }
 }
 
-/** Input and output counts within the spec, '' only where the spec allows an absent value. */
-function checkArity(spec: OpSpec, node: Node, place: ErrorPlace): void {
-  checkSide('input', spec.inputs, node.inputs, place);
-  checkSide('output', spec.outputs, node.outputs, place);
+/** Who defines a value: a graph input or initializer (described), or a node. */
+type Definer = string | Node;
+
+function describeDefiner(d: Definer): string {
+  return typeof d === 'string' ? d : `node '${d.name}'`;
 }
 
-function checkSide(side: 'input' | 'output', specs: readonly InputSpec[], given: readonly string[], place: ErrorPlace): void {
+// Errors name the node; the place is made only when there is one to throw.
+function nodeError(node: Node, problem: string): SolderError {
+  return new SolderError(problem, { node: node.name, op: node.op });
+}
+
+/** Input or output count within the spec, '' only where the spec allows an absent value. */
+function checkSide(side: 'input' | 'output', specs: readonly InputSpec[], given: readonly string[], node: Node): void {
   const last = specs[specs.length - 1];
   const max = last?.variadic ? Infinity : specs.length;
   // Everything up to the last required slot must be given (a required variadic slot takes at least one).
   let min = 0;
-  specs.forEach((s, k) => {
-    if (!s.optional) min = k + 1;
-  });
+  for (let k = 0; k < specs.length; k++) if (!specs[k]!.optional) min = k + 1;
   if (given.length < min || given.length > max) {
     const range = max === Infinity ? `at least ${min}` : min === max ? `${min}` : `${min} to ${max}`;
-    throw new SolderError(`has ${given.length} ${side}s, ${place.op} takes ${range}`, place);
+    throw nodeError(node, `has ${given.length} ${side}s, ${node.op} takes ${range}`);
   }
-  given.forEach((name, k) => {
+  for (let k = 0; k < given.length; k++) {
     const s = specs[Math.min(k, specs.length - 1)] as InputSpec;
-    if (name === '' && !s.optional) throw new SolderError(`${side} ${k} (${s.name}) is required but absent ('')`, place);
-  });
+    if (given[k] === '' && !s.optional) throw nodeError(node, `${side} ${k} (${s.name}) is required but absent ('')`);
+  }
 }

@@ -12,13 +12,18 @@ export function eliminateCommonSubexpressions(graph: Graph): Graph {
   const renames = new Renames();
   const protectedNames = outputNames(graph);
   mergeEqualInitializers(graph, renames, protectedNames);
-  const seen = new Map<string, Node>();
+  const seen = new Map<string, Node[]>();
+  const attrs = new AttrKeys();
   const kept: Node[] = [];
   for (const node of graph.nodes) {
     const key = nodeKey(node, renames);
-    const first = key === undefined ? undefined : seen.get(key);
+    const earlier = key === undefined ? undefined : seen.get(key);
+    const first = earlier?.find((e) => attrs.of(e) === attrs.of(node));
     if (first === undefined || node.outputs.some((o) => protectedNames.has(o))) {
-      if (key !== undefined && first === undefined) seen.set(key, node);
+      if (key !== undefined && first === undefined) {
+        if (earlier === undefined) seen.set(key, [node]);
+        else earlier.push(node);
+      }
       kept.push(node);
       continue;
     }
@@ -44,11 +49,29 @@ function mergeEqualInitializers(graph: Graph, renames: Renames, protectedNames: 
 // Ops with side effects or randomness never merge; unknown-domain ops are treated the same.
 const NEVER_MERGE = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
 
+/** What two nodes must share, besides equal attributes, to compute the same values. */
 function nodeKey(node: Node, renames: Renames): string | undefined {
-  if (NEVER_MERGE.has(node.op) || Object.values(node.attrs).some((a) => a.kind === 'graph')) return undefined;
+  if (NEVER_MERGE.has(node.op)) return undefined;
+  for (const k in node.attrs) if (node.attrs[k]!.kind === 'graph') return undefined;
   const inputs = node.inputs.map((i) => (i === '' ? '' : renames.resolve(i))).join('\u0000');
-  const attrs = Object.keys(node.attrs).sort().map((k) => `${k}=${attrKey(node.attrs[k] as AttrValue)}`).join(';');
-  return `${node.domain}::${node.op}(${inputs})[${attrs}]#${node.outputs.length}`;
+  return `${node.domain}::${node.op}(${inputs})#${node.outputs.length}`;
+}
+
+/**
+ * Nodes' attributes as comparable text, made only for nodes whose op and inputs another
+ * node shares: few do, and the text (tensors and lists written out) cost more than the rest of the pass.
+ */
+class AttrKeys {
+  private readonly keys = new Map<Node, string>();
+
+  of(node: Node): string {
+    let key = this.keys.get(node);
+    if (key === undefined) {
+      key = Object.keys(node.attrs).sort().map((k) => `${k}=${attrKey(node.attrs[k] as AttrValue)}`).join(';');
+      this.keys.set(node, key);
+    }
+    return key;
+  }
 }
 
 function attrKey(a: AttrValue): string {

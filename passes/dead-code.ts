@@ -1,5 +1,6 @@
 // Dead code elimination: drop nodes whose outputs reach no graph output, and unused initializers.
 import type { Graph, Initializer, Node } from '../ir/graph.js';
+import type { TensorType } from '../ir/types.js';
 
 export function eliminateDeadCode(graph: Graph): Graph {
   const needed = new Set(graph.outputs.map((o) => o.name));
@@ -13,7 +14,8 @@ export function eliminateDeadCode(graph: Graph): Graph {
   kept.reverse();
   const initializers = new Map<string, Initializer>();
   for (const [name, init] of graph.initializers) if (needed.has(name)) initializers.set(name, init);
-  const valueInfo = new Map([...graph.valueInfo].filter(([name]) => needed.has(name)));
   if (kept.length === graph.nodes.length && initializers.size === graph.initializers.size) return graph;
+  const valueInfo = new Map<string, TensorType>();
+  for (const [name, t] of graph.valueInfo) if (needed.has(name)) valueInfo.set(name, t);
   return { ...graph, nodes: kept, initializers, valueInfo };
 }

@@ -22,11 +22,19 @@ export function shapeValues(graph: Graph, types: ReadonlyMap<string, TensorType>
     }
   }
   for (const node of graph.nodes) {
+    // Only Shape and Constant start a shape value; any other node needs an input that has one.
+    // Most nodes compute on activations, and this skips them without looking at their op.
+    if (node.op !== 'Shape' && node.op !== 'Constant' && !readsAny(node, values)) continue;
     const v = evaluate(node, values, types);
     const out = node.outputs[0];
     if (v !== undefined && out !== undefined && v.dims.length <= MAX_TRACKED) values.set(out, v);
   }
   return values;
+}
+
+function readsAny(node: Node, values: ReadonlyMap<string, ShapeValue>): boolean {
+  for (const i of node.inputs) if (values.has(i)) return true;
+  return false;
 }
 
 function fromTensor(t: Tensor): ShapeValue {

@@ -1,6 +1,7 @@
 // One rule at one node: match, run the checks, ask the rewrite, and plan the replacement
 // (which matched nodes go, which stay, names, provenance, types) without touching the
 // graph, so that explain can run exactly what the driver runs. `commit` then applies it.
+import type { AttrValue } from '../ir/attrs.js';
 import { SolderError } from '../ir/errors.js';
 import type { DType } from '../ir/dtype.js';
 import { type Initializer, type Node, ONNX_DOMAIN, initializerFromBytes, initializerFromTensor } from '../ir/graph.js';
@@ -197,7 +198,8 @@ function planReplacement(g: WorkingGraph, rule: Rule, m: Match, r: Replacement, 
   // match only read through (kept because others still use them) stay in the graph as themselves.
   const origins = originsOf(g, cluster.filter((e) => removable.has(e.node)).map((e) => e.node));
   const nodes = nameNodes(g, root.name, r, origins, bug);
-  const defined = new Set(nodes.flatMap((n) => n.outputs));
+  const defined = new Set<string>();
+  for (const n of nodes) for (const v of n.outputs) defined.add(v);
   for (const v of replaced) if (!defined.has(v)) throw bug(`replaces '${v}' but no new node defines it`);
   for (const v of defined) {
     if (v !== '' && !replaced.has(v) && g.hasValueName(v)) throw bug(`new node output '${v}' already names a value; use ctx.fresh()`);
@@ -226,7 +228,11 @@ function nameNodes(g: WorkingGraph, anchor: string, r: Replacement, origins: rea
     let name = base;
     for (let k = 1; g.hasNodeName(name) || taken.has(name); k++) name = `${base}_${k}`;
     taken.add(name);
-    const attrs = Object.fromEntries(Object.entries(spec.attrs ?? {}).filter((e): e is [string, NonNullable<typeof e[1]>] => e[1] !== undefined));
+    const attrs: Record<string, AttrValue> = {};
+    for (const k in spec.attrs) {
+      const a = spec.attrs[k];
+      if (a !== undefined) attrs[k] = a;
+    }
     return { name, op: spec.op, domain: spec.domain ?? ONNX_DOMAIN, inputs: [...spec.inputs], outputs: [...spec.outputs], attrs, origins };
   });
 }

@@ -172,7 +172,7 @@ class Matcher {
       return false;
     }
     switch (p.kind) {
-      case 'any': return onMatch({ ...b, progress: b.progress + 1 });
+      case 'any': return onMatch(advanced(b));
       case 'capture': {
         const bound = bindValue(b, p.name, value, site);
         if (bound === undefined) return this.fail(b, step, site, () => `capture '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
@@ -183,7 +183,7 @@ class Matcher {
         const bound = bindValue(b, p.name, value, site, true);
         if (bound === undefined) return this.fail(b, step, site, () => `constant '${p.name}' is '${lookupValue(b, p.name)?.value}' elsewhere, '${value}' here`);
         const producer = this.g.producer(value)?.node;
-        return onMatch(producer === undefined ? bound : { ...bound, cluster: addToCluster(bound.cluster, producer, true) });
+        return onMatch(producer === undefined ? bound : { bound: bound.bound, cluster: addToCluster(bound.cluster, producer, true), progress: bound.progress });
       }
       case 'op': {
         const produced = this.g.producer(value);
@@ -209,21 +209,22 @@ class Matcher {
       return this.fail(b, step, n, () => `expected ${p.ops.join('|')}${p.domain === '' ? '' : ` (${p.domain})`}, found ${n.op} '${n.name}'`);
     }
     const attrs = p.attrs;
-    if (attrs !== undefined && !isMatching<AttrPattern>(attrs)(this.g.attrValues(n))) {
+    if (attrs !== undefined && !isMatching(attrs, this.g.attrValues(n))) {
       return this.fail(b, step, n, () => `attributes ${showAttrs(this.g.attrValues(n), attrs)} do not match`);
     }
     for (let i = p.inputs.length; i < n.inputs.length; i++) {
       if (n.inputs[i] !== '') return this.fail(b, step, n, () => `has ${n.inputs.filter((v) => v !== '').length} inputs, the pattern lists ${p.inputs.length}`);
     }
-    let bound: Bindings = { ...b, cluster: addToCluster(b.cluster, n, false), progress: b.progress + 1 };
+    // Bindings are built field by field, not spread: the matcher makes thousands per sweep.
+    let bound: Bindings = { bound: b.bound, cluster: addToCluster(b.cluster, n, false), progress: b.progress + 1 };
     if (p.bind !== undefined) {
       const earlier = lookupNode(b, p.bind);
       if (earlier !== undefined && earlier !== n) return this.fail(b, step, n, () => `node '${p.bind}' is '${earlier.name}' elsewhere`);
-      if (earlier === undefined) bound = { ...bound, bound: { kind: 'node', name: p.bind, node: n, prev: bound.bound } };
+      if (earlier === undefined) bound = { bound: { kind: 'node', name: p.bind, node: n, prev: bound.bound }, cluster: bound.cluster, progress: bound.progress };
     }
     const swappable = COMMUTATIVE.has(n.op) && domain === '' && p.inputs.length === 2 && n.inputs.length === 2;
-    const orders = swappable ? SWAPPED_ORDERS : [identityOrder(p.inputs.length)];
-    return orders.some((order) => this.inputs(p, n, order, 0, step, bound, onMatch));
+    if (!swappable) return this.inputs(p, n, identityOrder(p.inputs.length), 0, step, bound, onMatch);
+    return this.inputs(p, n, SWAPPED_ORDERS[0]!, 0, step, bound, onMatch) || this.inputs(p, n, SWAPPED_ORDERS[1]!, 0, step, bound, onMatch);
   }
 
   /** Matches inputs k.. of n (in the given operand order) one after the other, backtracking through each. */
@@ -245,8 +246,12 @@ function identityOrder(length: number): readonly number[] {
 
 function bindValue(b: Bindings, name: string, value: string, site: Node | undefined, constant = false): Bindings | undefined {
   const earlier = lookupValue(b, name);
-  if (earlier !== undefined) return earlier.value === value ? { ...b, progress: b.progress + 1 } : undefined;
-  return { ...b, bound: { kind: 'value', name, value, site, constant, prev: b.bound }, progress: b.progress + 1 };
+  if (earlier !== undefined) return earlier.value === value ? advanced(b) : undefined;
+  return { bound: { kind: 'value', name, value, site, constant, prev: b.bound }, cluster: b.cluster, progress: b.progress + 1 };
+}
+
+function advanced(b: Bindings): Bindings {
+  return { bound: b.bound, cluster: b.cluster, progress: b.progress + 1 };
 }
 
 /** An absent optional input binds the captures below it to '' (an absent value, as in Node.inputs). */

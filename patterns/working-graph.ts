@@ -256,9 +256,7 @@ export class WorkingGraph implements GraphView {
       if (id === undefined || this.byId[id] !== n) throw new Error(`remove: node '${n.name}' is not in the graph`);
       this.byId[id] = undefined;
       for (const v of n.inputs) this.readers.get(v)?.delete(n);
-      n.outputs.forEach((v) => {
-        if (v !== '' && this.producers.get(v)?.node === n) this.producers.delete(v);
-      });
+      for (const v of n.outputs) if (v !== '' && this.producers.get(v)?.node === n) this.producers.delete(v);
       this.changed(n.inputs, n.outputs);
     }
   }
@@ -385,17 +383,19 @@ export class WorkingGraph implements GraphView {
     this.byId.push(n);
     this.ids.set(n, id);
     this.usedNodeNames.add(n.name);
-    for (const v of new Set(n.inputs)) {
+    // A node reading a value twice is one reader: the set keeps it once.
+    for (const v of n.inputs) {
       if (v === '') continue;
       let set = this.readers.get(v);
       if (set === undefined) this.readers.set(v, (set = new Set()));
       set.add(n);
     }
-    n.outputs.forEach((v, output) => {
-      if (v === '') return;
+    for (let output = 0; output < n.outputs.length; output++) {
+      const v = n.outputs[output]!;
+      if (v === '') continue;
       this.usedValueNames.add(v);
       if (!this.producers.has(v)) this.producers.set(v, { node: n, output });
-    });
+    }
     return id;
   }
 

@@ -140,9 +140,12 @@ function writeValueInfo(w: Writer, field: number, v: ValueInfo): void {
 /** StringStringEntryProto fields under one field number, appended to the message being written. */
 function writeEntries(w: Writer, field: number, record: Readonly<Record<string, string>> | undefined): void {
   if (record === undefined) return;
+  // Written field by field as StringStringEntryProto.encode would (key = 1, value = 2): the
+  // dynamo exports carry five entries per node, and an object per entry cost more than the bytes.
   for (const key in record) {
     w.uint32(tag(field)).fork();
-    onnx.StringStringEntryProto.encode({ key, value: record[key]! }, w);
+    w.uint32(tag(1)).string(key);
+    w.uint32(tag(2)).string(record[key]!);
     w.ldelim();
   }
 }

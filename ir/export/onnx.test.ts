@@ -113,4 +113,22 @@ describe('ONNX export', () => {
     expect(again.valueMetadata).toEqual(graph.valueMetadata);
     expect(again.meta).toEqual(graph.meta);
   });
+
+  it('keeps node metadata through encode and import, ASCII or not', () => {
+    const g = base();
+    // Long ASCII strings are read as slices of one decoding, the rest one by one: both must read back exactly.
+    const texts = ['', 'x', 'File "model.py", line 12, in forward\n    return self.mlp(x)', 'naïve → π ✓ 😀 in a stack trace', 'é', 'a'.repeat(5000)];
+    const relu = g.nodes[0]!;
+    const last = texts.length - 1;
+    const nodes = texts.map((text, i) => ({
+      ...relu,
+      name: `relu${i}`,
+      inputs: [i === 0 ? 'x' : `t${i - 1}`],
+      outputs: [i === last ? 'y' : `t${i}`],
+      metadata: { trace: text, [`clé_${i}`]: texts[(i + 3) % texts.length]!, plain: `node ${i}` },
+    }));
+    const graph: Graph = { ...g, nodes };
+    const again = importOnnxBytes(encodeOnnx(graph), { file: 'm.onnx' });
+    expect(again.nodes.map((n) => n.metadata)).toEqual(nodes.map((n) => n.metadata));
+  });
 });

@@ -28,9 +28,10 @@ export function readNewerFields(model: Uint8Array): NewerFields {
   try {
     // One reader walks the whole file by byte ranges: a reader and a copy per message
     // made this second look at every node cost as much as decoding the model.
-    const r = protobuf().Reader.create(asBuffer(model));
+    const bytes = asBuffer(model);
+    const r = protobuf().Reader.create(bytes);
     const graph = fieldRanges(r, { start: 0, end: model.byteLength }, (f) => f === MODEL_GRAPH).pop();
-    return readGraph(r, graph);
+    return readGraph(r, bytes, graph);
   } catch (e) {
     throw new SolderError(`not an ONNX model (protobuf decoding failed: ${describe(e)})`);
   }
@@ -44,7 +45,7 @@ interface Range {
 
 const WANTED_IN_GRAPH = new Set<number>(Object.values(GRAPH));
 
-function readGraph(r: Reader, graph: Range | undefined): NewerFields {
+function readGraph(r: Reader, bytes: Buffer, graph: Range | undefined): NewerFields {
   const out = {
     graphMetadata: undefined as Record_ | undefined,
     nodeMetadata: [] as (Record_ | undefined)[],
@@ -53,14 +54,16 @@ function readGraph(r: Reader, graph: Range | undefined): NewerFields {
     valueInfoMetadata: [] as (Record_ | undefined)[],
   };
   if (graph === undefined) return out;
-  for (const part of fieldRanges(r, graph, (f) => WANTED_IN_GRAPH.has(f))) {
+  const parts = fieldRanges(r, graph, (f) => WANTED_IN_GRAPH.has(f));
+  const strings = new EntryStrings(r, bytes, spanOf(parts.filter((p) => p.field === GRAPH.node)));
+  for (const part of parts) {
     switch (part.field) {
-      case GRAPH.node: out.nodeMetadata.push(entriesOf(r, part, NODE_METADATA_PROPS)); break;
-      case GRAPH.input: out.inputMetadata.push(entriesOf(r, part, VALUE_INFO_METADATA_PROPS)); break;
-      case GRAPH.output: out.outputMetadata.push(entriesOf(r, part, VALUE_INFO_METADATA_PROPS)); break;
-      case GRAPH.valueInfo: out.valueInfoMetadata.push(entriesOf(r, part, VALUE_INFO_METADATA_PROPS)); break;
+      case GRAPH.node: out.nodeMetadata.push(entriesOf(r, strings, part, NODE_METADATA_PROPS)); break;
+      case GRAPH.input: out.inputMetadata.push(entriesOf(r, strings, part, VALUE_INFO_METADATA_PROPS)); break;
+      case GRAPH.output: out.outputMetadata.push(entriesOf(r, strings, part, VALUE_INFO_METADATA_PROPS)); break;
+      case GRAPH.valueInfo: out.valueInfoMetadata.push(entriesOf(r, strings, part, VALUE_INFO_METADATA_PROPS)); break;
       case GRAPH.metadataProps: {
-        const [k, v] = readEntry(r, part);
+        const [k, v] = readEntry(r, strings, part);
         out.graphMetadata = { ...out.graphMetadata, [k]: v };
         break;
       }
@@ -70,24 +73,24 @@ function readGraph(r: Reader, graph: Range | undefined): NewerFields {
 }
 
 /** The StringStringEntryProto entries under one field number of a message, as a record. */
-function entriesOf(r: Reader, message: Range, field: number): Record_ | undefined {
+function entriesOf(r: Reader, strings: EntryStrings, message: Range, field: number): Record_ | undefined {
   let out: Record_ | undefined;
   for (const entry of fieldRanges(r, message, (f) => f === field)) {
-    const [k, v] = readEntry(r, entry);
+    const [k, v] = readEntry(r, strings, entry);
     (out ??= {})[k] = v;
   }
   return out;
 }
 
-function readEntry(r: Reader, entry: Range): [string, string] {
+function readEntry(r: Reader, strings: EntryStrings, entry: Range): [string, string] {
   let key = '';
   let value = '';
   r.pos = entry.start;
   r.len = entry.end;
   while (r.pos < r.len) {
     const tag = r.uint32();
-    if (tag === 10) key = r.string();
-    else if (tag === 18) value = r.string();
+    if (tag === 10) key = strings.read();
+    else if (tag === 18) value = strings.read();
     else r.skipType(tag & 7);
   }
   return [key, value];
@@ -114,4 +117,48 @@ function fieldRanges(r: Reader, message: { readonly start: number; readonly end:
     out.push({ field, start, end: start + length });
   }
   return out;
+}
+
+// A window of the file decoded at once must stay a modest string (weights can sit in Constant nodes).
+const MAX_SPAN = 64 << 20;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The bytes from the first range to the last, when they are few enough to decode at once. */
+function spanOf(ranges: readonly Range[]): { start: number; end: number } | undefined {
+  if (ranges.length === 0) return undefined;
+  const start = ranges[0]!.start;
+  const end = ranges[ranges.length - 1]!.end;
+  return end - start <= MAX_SPAN ? { start, end } : undefined;
+}
+
+/**
+ * Reads the strings of metadata entries. Within the node messages, an ASCII string is a
+ * slice of one latin1 decoding of them all: V8 keeps a slice as a view of its parent, where
+ * decoding each string made a copy, and the young-generation GCs until the graph was built
+ * copied each copy again (the dynamo exports carry megabytes of stack traces). Other
+ * strings, and any length that may be malformed, are read by the reader as before.
+ */
+class EntryStrings {
+  private text: string | undefined;
+
+  constructor(private readonly r: Reader, private readonly bytes: Buffer, private readonly span: { start: number; end: number } | undefined) {}
+
+  read(): string {
+    const r = this.r;
+    const span = this.span;
+    const at = r.pos;
+    if (span === undefined || r.len - at < 5) return r.string();
+    const length = r.uint32();
+    const start = r.pos;
+    const end = start + length;
+    if (start - at > 4 || end > r.len || start < span.start || end > span.end) {
+      r.pos = at;
+      return r.string();
+    }
+    r.pos = end;
+    const text = (this.text ??= this.bytes.toString('latin1', span.start, span.end));
+    const s = text.slice(start - span.start, end - span.start);
+    // latin1 and UTF-8 read ASCII alike; anything else is decoded as UTF-8.
+    return NON_ASCII.test(s) ? this.bytes.toString('utf8', start, end) : s;
+  }
 }

@@ -10,21 +10,22 @@ import { defineOp } from './spec.js';
 
 /** Reshape's output dims: 0 copies the input dim (unless allowZero), one -1 takes what is left. */
 export function reshapeDims(node: Node, input: readonly Dim[] | undefined, target: readonly number[], allowZero: boolean): Dim[] {
-  const wanted = `[${target.join(', ')}]`;
-  if (target.filter((v) => v === -1).length > 1) throw opError(node, `shape ${wanted} has more than one -1`);
+  // Only error messages show the target: every Reshape with a constant target comes through here.
+  const wanted = () => `[${target.join(', ')}]`;
+  if (target.filter((v) => v === -1).length > 1) throw opError(node, `shape ${wanted()} has more than one -1`);
   if (allowZero && target.includes(-1) && target.includes(0)) {
-    throw opError(node, `shape ${wanted} holds both 0 and -1, which allowzero=1 forbids`);
+    throw opError(node, `shape ${wanted()} holds both 0 and -1, which allowzero=1 forbids`);
   }
   const dims: Dim[] = target.map((v, i) => {
-    if (!Number.isInteger(v) || v < -1) throw opError(node, `invalid dim ${v} in shape ${wanted}`);
+    if (!Number.isInteger(v) || v < -1) throw opError(node, `invalid dim ${v} in shape ${wanted()}`);
     if (v !== 0 || allowZero) return v;
     if (input === undefined) return freshDim(node, i);
     const d = input[i];
-    if (d === undefined) throw opError(node, `shape ${wanted} copies dim ${i} but the input has rank ${input.length}`);
+    if (d === undefined) throw opError(node, `shape ${wanted()} copies dim ${i} but the input has rank ${input.length}`);
     return d;
   });
   const total = input === undefined ? undefined : dimProduct(input);
-  const cannot = () => opError(node, `cannot reshape ${shapeString(input)} to ${wanted}: element counts differ`);
+  const cannot = () => opError(node, `cannot reshape ${shapeString(input)} to ${wanted()}: element counts differ`);
   const at = target.indexOf(-1);
   if (at >= 0) {
     const rest = dimProduct(dims.filter((_, i) => i !== at));

@@ -37,12 +37,14 @@ export function requireSameDim(node: Node, what: string, a: Dim | undefined, b: 
 /** Requires `shape` to broadcast onto `target` without growing it (numpy rules, aligned right). */
 export function requireBroadcastsTo(node: Node, what: string, shape: readonly Dim[] | undefined, target: readonly Dim[] | undefined): void {
   if (shape === undefined || target === undefined) return;
-  const problem = `${what} ${shapeString(shape)} does not broadcast to ${shapeString(target)}`;
-  if (shape.length > target.length) throw opError(node, problem);
-  shape.forEach((d, i) => {
+  // The message is written only on failure: fused nodes' inference checks this on every rewrite.
+  const problem = () => opError(node, `${what} ${shapeString(shape)} does not broadcast to ${shapeString(target)}`);
+  if (shape.length > target.length) throw problem();
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
     const t = target[target.length - shape.length + i]!;
-    if (isKnown(d) && d !== 1 && isKnown(t) && d !== t) throw opError(node, problem);
-  });
+    if (isKnown(d) && d !== 1 && isKnown(t) && d !== t) throw problem();
+  }
 }
 
 /** Requires an int attribute to be 0 or 1. */
