@@ -65,7 +65,7 @@ def autotune_candidates(configs: list) -> list:
 def autotune_timer() -> dict:
     """triton.autotune's keyword for timing each config in a CUDA graph (timing.bench_in_graph), as
     plans run kernels, rather than by eager launches whose Python cost hides a small kernel's time
-    (Triton's default). Its autotuner takes a timer from version 3.2 on; before that, the default."""
+    (Triton's default). A Triton whose autotuner takes no timer keeps its own."""
     return {"do_bench": bench_in_graph} if "do_bench" in inspect.signature(triton.autotune).parameters else {}
 
 
