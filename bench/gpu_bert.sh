@@ -14,6 +14,9 @@ mkdir -p "$OUT"
 rm -rf "$W" && mkdir -p "$W/bin" "$W/plans"
 export PYTHONUNBUFFERED=1 SOLDER_CACHE_DIR="$W/cache"
 unset TRITON_CACHE_DIR  # solder_runtime points it into SOLDER_CACHE_DIR: the first run is cold
+# An experiment may fix GEMM choices beforehand: SOLDER_CHOICES_SEED names a gemm_choices.v2.json to
+# start from (its warm-up times then no longer measure a cold start).
+if [ -n "${SOLDER_CHOICES_SEED:-}" ]; then mkdir -p "$W/cache" && cp "$SOLDER_CHOICES_SEED" "$W/cache/gemm_choices.v2.json"; fi
 stamp() { echo "[$(date +%T)] $*"; }
 
 main() {
