@@ -56,7 +56,7 @@ function indexGraph(graph: Graph): GraphologyGraph {
 }
 
 /** The index of the node producing each value (the first one, if a broken graph has several). */
-function producerIndex(graph: Graph): Map<string, number> {
+export function producerIndex(graph: Graph): Map<string, number> {
   const producer = new Map<string, number>();
   graph.nodes.forEach((node, i) => {
     for (const name of node.outputs) if (name !== '' && !producer.has(name)) producer.set(name, i);

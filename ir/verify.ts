@@ -1,7 +1,7 @@
 // The verifier: the invariants every pass must keep, checked in one linear sweep.
 // It runs after every pass in tests and when SOLDER_VERIFY=1, so that a pass that
 // breaks the graph fails at once, naming the node, instead of three passes later.
-import { nodeReads } from './algo.js';
+import { nodeReads, producerIndex } from './algo.js';
 import { byteSize } from './dtype.js';
 import { SolderError } from './errors.js';
 import type { Graph, Node } from './graph.js';
@@ -55,10 +55,7 @@ function checkGraphValues(graph: Graph): Map<string, Definer> {
 }
 
 function checkNodes(graph: Graph, definedBy: Map<string, Definer>): void {
-  const firstProducer = new Map<string, number>();
-  graph.nodes.forEach((node, i) => {
-    for (const name of node.outputs) if (name !== '' && !firstProducer.has(name)) firstProducer.set(name, i);
-  });
+  const firstProducer = producerIndex(graph);
   const names = new Set<string>();
   // A plain loop, and the error place made only for an error: this runs on every typed graph.
   for (let i = 0; i < graph.nodes.length; i++) {
