@@ -7,7 +7,7 @@ from typing import Callable
 import torch
 
 
-def fresh_cublas_workspace() -> None:
+def _fresh_cublas_workspace() -> None:
     """Empties torch's process-wide cache of cuBLAS workspaces (one per stream)."""
     torch._C._cuda_clearCublasWorkspaces()
 
@@ -24,8 +24,8 @@ def capture(fn: Callable[[], object]) -> torch.cuda.CUDAGraph:
     reproduced in isolation, see bench/notes.md).
     """
     graph = torch.cuda.CUDAGraph()
-    fresh_cublas_workspace()
+    _fresh_cublas_workspace()
     with torch.cuda.graph(graph):
         fn()
-    fresh_cublas_workspace()
+    _fresh_cublas_workspace()
     return graph
