@@ -22,7 +22,7 @@ import time
 import torch
 import triton
 
-from gpu_kernels import attention_inputs, attention_reference, rel_l2
+from gpu_kernels import BERT_GEMMS, attention_inputs, attention_reference, rel_l2
 from solder_runtime.graphs import capture
 from solder_runtime.kernels.attention import _attention_kernel, _configs
 from solder_runtime.kernels.gemm_torch import gemm_cublas
@@ -69,10 +69,9 @@ def sweep_attention() -> list[dict]:
 
 def sustained_gemms() -> dict:
     torch.manual_seed(0)
-    M, HIDDEN, FFN = 16384, 768, 3072
-    shapes = [(HIDDEN, 3 * HIDDEN, "none"), (HIDDEN, HIDDEN, "none"), (HIDDEN, FFN, "gelu"), (FFN, HIDDEN, "none")]
+    M = 16384
     calls = []
-    for K, N, act in shapes:
+    for K, N, act in BERT_GEMMS.values():
         x = torch.randn(M, K, device="cuda").half()
         w = (torch.randn(K, N, device="cuda") * K ** -0.5).half()
         b = torch.randn(N, device="cuda").half()

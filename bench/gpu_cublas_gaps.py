@@ -17,14 +17,13 @@ import os
 import torch
 from torch.profiler import ProfilerActivity, profile
 
+from gpu_kernels import BERT_GEMMS
 from solder_runtime.graphs import capture
 from solder_runtime.kernels.gemm import gemm_triton
 from solder_runtime.kernels.gemm_torch import gemm_cublas
 from solder_runtime.timing import event_ms
 
-M, HIDDEN, FFN, CALLS = 16384, 768, 3072, 8
-SHAPES = {"qkv": (HIDDEN, 3 * HIDDEN, "none"), "out": (HIDDEN, HIDDEN, "none"),
-          "ffn_up": (HIDDEN, FFN, "gelu"), "ffn_down": (FFN, HIDDEN, "none")}
+M, CALLS = 16384, 8
 
 
 def profile_graph(graph) -> dict:
@@ -44,7 +43,7 @@ def main() -> None:
     torch.manual_seed(0)
     rows = []
     results = {}
-    for name, (K, N, act) in SHAPES.items():
+    for name, (K, N, act) in BERT_GEMMS.items():
         x = torch.randn(M, K, device="cuda").half()
         w = (torch.randn(K, N, device="cuda") * K ** -0.5).half()
         b = torch.randn(N, device="cuda").half()
