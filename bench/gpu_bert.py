@@ -26,6 +26,7 @@ import torch  # noqa: E402
 
 from gpu_bert_model import bert_base, bert_inputs, export_onnx  # noqa: E402
 from gpu_bert_profile import kernel_times, profile_solder  # noqa: E402
+from solder_runtime.kernels.encoder_layer import MAX_TOKENS as ENCODER_LAYER_TOKENS  # noqa: E402
 from solder_runtime.timing import event_ms  # noqa: E402
 from timing import spread  # noqa: E402
 
@@ -71,8 +72,9 @@ def solder_outputs(plan, x) -> dict:
 
 
 # 5x100 pads batch and seq inside the 8x128 bucket; the fp32 plan is checked on the small shapes only
-# (each new bucket costs it a compile); the fp16 plan also at the largest bucket.
-CHECK_SHAPES = ((8, 128, True), (5, 100, True), (32, 512, False))
+# (each new bucket costs it a compile); the fp16 plan also at the largest bucket, and at 1x16 and 2x7
+# (padded to 2x8), where its layers run as one launch each (kernels/encoder_layer.py).
+CHECK_SHAPES = ((8, 128, True), (5, 100, True), (32, 512, False), (1, 16, False), (2, 7, False))
 
 
 def correctness(plan16, plan32, m32, m16, device, shapes=CHECK_SHAPES) -> list[dict]:
@@ -183,6 +185,13 @@ def bench(args) -> None:
                 row["solder_profile"] = profile_solder(plan16, x, top=args.profile_top)
             except Exception as e:  # a profiler failure must not lose the timings
                 row["solder_profile"] = {"error": f"{type(e).__name__}: {e}"}
+            if b * s <= ENCODER_LAYER_TOKENS:
+                # A/B in the same process: the same plan with every layer as its seven launches
+                os.environ["SOLDER_FUSE_LAYERS"] = "off"
+                unfused = Plan.load(args.plan16).to(device)
+                unfused.run(x, copy_outputs=False)
+                row["solder_layers_unfused"] = latency_ms(lambda: unfused.run(x, copy_outputs=False))
+                del os.environ["SOLDER_FUSE_LAYERS"], unfused
             results["shapes"][f"{b}x{s}"] = row
             save()
             profiles = ("solder_profile", "compile_profile")
@@ -211,7 +220,9 @@ def print_table(path: str, fixtures: str | None) -> None:
         c = row["torch_compile"]["median"] if row.get("torch_compile") else float("nan")
         replay = (row.get("solder_profile") or {}).get("graph_replay_ms", nan)
         copied = (row.get("solder_copy") or {}).get("median", nan)
-        print(f"{shape:>7} {s:8.3f} {e:9.3f} {c:8.3f} {e / s:8.2f} {c / s:9.2f} {replay:7.3f} {copied:7.3f}")
+        unfused = (row.get("solder_layers_unfused") or {}).get("median")
+        print(f"{shape:>7} {s:8.3f} {e:9.3f} {c:8.3f} {e / s:8.2f} {c / s:9.2f} {replay:7.3f} {copied:7.3f}"
+              + (f"  (layers as 7 launches each: {unfused:.3f})" if unfused else ""))
     for w in ("warmup_cold", "warmup_warm"):
         if w in r:
             print(f"{w}: {r[w]['shape']} load {r[w]['load_s']:.2f}s + to device {r[w]['to_device_s']:.2f}s "

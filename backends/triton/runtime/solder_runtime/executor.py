@@ -21,6 +21,7 @@ from .formula import evaluate
 from .graphs import capture
 from .distributed import KERNELS
 from .kernels.generated import load_generated
+from .layer_fusion import EncoderLayerStep, find_encoder_layers
 
 
 class _Program:
@@ -82,6 +83,7 @@ class Executor:
         self.generated = {kid: load_generated(kid, g["source"], g["entry"])
                           for kid, g in spec.get("generated_kernels", {}).items()}
         self.programs: dict[tuple, _Program] = {}
+        self.layers = find_encoder_layers(spec["launches"])
 
     def _io_view(self, io: dict, env: dict) -> torch.Tensor:
         shape = shape_at(io["shape"], env)
@@ -100,7 +102,7 @@ class Executor:
         return apply_view(base, ref["view"], env, where) if "view" in ref else base
 
     def _build(self, env: dict) -> _Program:
-        steps = []
+        steps, bound = [], []
         for i, launch in enumerate(self.spec["launches"]):
             kernel, attrs = launch["kernel"], launch.get("attrs", {})
             where = f"launches[{i}] ({launch.get('name') or kernel})"
@@ -115,6 +117,13 @@ class Executor:
             else:
                 step = partial(KERNELS[kernel].launch, **tensors, **attrs)
             steps.append((where, step))
+            bound.append((tensors, attrs))
+        # Seven launches forming one encoder layer become one step that may run them as one launch
+        # (launches found between them that touch none of their tensors go just before it).
+        for ahead, core in reversed(self.layers):
+            where = f"launches[{core[0]}..{core[-1]}] (encoder layer)"
+            layer = EncoderLayerStep([bound[k] for k in core], [steps[k][1] for k in core])
+            steps[core[0]:core[-1] + 1] = [steps[k] for k in ahead] + [(where, layer)]
         return _Program(steps, self.device)
 
     def bind(self, inputs: dict) -> dict[str, int]:

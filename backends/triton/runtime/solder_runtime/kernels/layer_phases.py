@@ -1,0 +1,161 @@
+"""The phases of encoder_layer's persistent kernel, and the grid barrier between them.
+
+Each phase is a loop over its units of work, `for unit in range(pid, units, nprog)`,
+so the same code runs with one program per SM (one launch, barriers between
+phases) or with a few programs per launch (one launch per phase: the interpreter).
+Activations are read with `.cg` (through L2, past L1): other SMs wrote them during
+this launch, after this SM's L1 may have cached the same lines (the arena reuses
+memory between buffers).
+"""
+from __future__ import annotations
+
+import triton
+import triton.language as tl
+
+from .common import apply_activation
+
+
+@triton.jit
+def sync_grid(sync, target):
+    """Every program waits here until `target` arrivals in all; writes before are visible after."""
+    tl.debug_barrier()
+    tl.atomic_add(sync, 1, sem="release", scope="gpu")
+    # Polling with atomics: ~1.0 us a barrier on an H100, where plain volatile loads and one
+    # acquiring atomic after took 1.3-1.6 us (bench/notes.md, run L6).
+    while tl.atomic_add(sync, 0, sem="acquire", scope="gpu") < target:
+        pass
+    tl.debug_barrier()
+
+
+@triton.jit
+def weight_tile(w, N, K, unit, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    """One unit's weights: rows [k_start, k_start + BLOCK_K) of one BLOCK_N column tile of w [K, N]
+    (zeros past the ends, so a unit number past the last loads nothing), in one load."""
+    n_tiles = tl.cdiv(N, BLOCK_N)
+    kk = (unit // n_tiles) * BLOCK_K + tl.arange(0, BLOCK_K)
+    rn = (unit % n_tiles) * BLOCK_N + tl.arange(0, BLOCK_N)
+    return tl.load(w + kk[:, None] * N + rn[None, :], mask=(kk < K)[:, None] & (rn < N)[None, :], other=0.0)
+
+
+@triton.jit
+def gemm_phase(x, sx, w, w_first, parts, M, N, K, pid, nprog,
+               BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, PRECISION: tl.constexpr):
+    """The float32 product x @ w (w [K, N] row-major) in units of (BLOCK_N column tile, BLOCK_K
+    slice of K). Each unit stores its partial product to its slice's slab of parts ([BLOCK_M, N]
+    each), and a later phase adds the slabs and the bias (sum_parts): no atomics, and no unit
+    waits for another. w_first holds this program's first unit's weights, loaded before the
+    phase began."""
+    n_tiles = tl.cdiv(N, BLOCK_N)
+    rm = tl.arange(0, BLOCK_M)
+    for unit in range(pid, n_tiles * tl.cdiv(K, BLOCK_K), nprog):
+        if unit == pid:
+            wt = w_first
+        else:  # more units than programs
+            wt = weight_tile(w, N, K, unit, BLOCK_N, BLOCK_K)
+        kk = (unit // n_tiles) * BLOCK_K + tl.arange(0, BLOCK_K)
+        a = tl.load(x + rm[:, None] * sx + kk[None, :], mask=(rm < M)[:, None] & (kk < K)[None, :], other=0.0,
+                    cache_modifier=".cg")
+        acc = tl.dot(a, wt, input_precision=PRECISION)
+        rn = (unit % n_tiles) * BLOCK_N + tl.arange(0, BLOCK_N)
+        slab = parts + (unit // n_tiles) * BLOCK_M * N
+        tl.store(slab + rm[:, None] * N + rn[None, :], acc, mask=(rm < M)[:, None] & (rn < N)[None, :])
+
+
+@triton.jit
+def sum_parts(parts, bias, rows, cols, N, ok, PARTS: tl.constexpr, BLOCK_M: tl.constexpr):
+    """A split GEMM's output at (rows, cols): its PARTS slabs summed, plus bias, in float32."""
+    acc = tl.load(bias + cols, mask=ok, other=0.0).to(tl.float32)
+    for p in tl.static_range(PARTS):
+        acc += tl.load(parts + (p * BLOCK_M + rows) * N + cols, mask=ok, other=0.0, cache_modifier=".cg")
+    return acc
+
+
+@triton.jit
+def finish_phase(parts, bias, out, so, M, N, pid, nprog,
+                 PARTS: tl.constexpr, ACT: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK: tl.constexpr):
+    """out = act(sum of the slabs + bias) in out's dtype, as the GEMM launch would store it; the
+    M x N outputs shared out in blocks of BLOCK over every program."""
+    for chunk in range(pid, tl.cdiv(M * N, BLOCK), nprog):
+        idx = chunk * BLOCK + tl.arange(0, BLOCK)
+        rows, cols = idx // N, idx % N
+        ok = idx < M * N
+        y = apply_activation(sum_parts(parts, bias, rows, cols, N, ok, PARTS, BLOCK_M), ACT)
+        tl.store(out + rows * so + cols, y.to(out.dtype.element_ty), mask=ok)
+
+
+@triton.jit
+def attention_phase(q, k, v, o, lens, mask, B, H, KV_GROUP, S, qk_scale,
+                    sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
+                    smb, smh, smk, slb, pid, nprog,
+                    HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, CAUSAL: tl.constexpr,
+                    HEAD_D: tl.constexpr, BLOCK_S: tl.constexpr, PRECISION: tl.constexpr):
+    """softmax(q k^T * scale + mask) v for each (batch, head), all keys in one block; the same
+    masking rules as attention.py (fully masked rows give zeros)."""
+    rs = tl.arange(0, BLOCK_S)
+    rd = tl.arange(0, HEAD_D)
+    for unit in range(pid, B * H, nprog):
+        b = unit // H
+        h = unit % H
+        kvh = h // KV_GROUP
+        row_ok = rs < S
+        q_t = tl.load(q + b * sqb + h * sqh + rs[:, None] * sqs + rd[None, :] * sqd, mask=row_ok[:, None], other=0.0,
+                      cache_modifier=".cg")
+        k_t = tl.load(k + b * skb + kvh * skh + rs[None, :] * sks + rd[:, None] * skd, mask=row_ok[None, :], other=0.0,
+                      cache_modifier=".cg")
+        s = tl.dot(q_t, k_t, input_precision=PRECISION) * qk_scale
+        kv_end = S
+        if HAS_LENS:
+            kv_end = tl.minimum(kv_end, tl.load(lens + b * slb, cache_modifier=".cg").to(tl.int32))
+        if HAS_MASK:
+            extra = tl.load(mask + b * smb + h * smh + rs * smk, mask=row_ok, other=0.0, cache_modifier=".cg")
+            s += tl.maximum(extra.to(tl.float32), -1.0e30)[None, :] * 1.4426950408889634
+        valid = (rs < kv_end)[None, :]
+        if CAUSAL:
+            valid = valid & (rs[None, :] <= rs[:, None])
+        s = tl.where(valid, s, float("-inf"))
+        m = tl.max(s, 1)
+        p = tl.math.exp2(s - tl.where(m == float("-inf"), 0.0, m)[:, None])
+        l_sum = tl.sum(p, 1)
+        v_t = tl.load(v + b * svb + kvh * svh + rs[:, None] * svs + rd[None, :] * svd, mask=row_ok[:, None], other=0.0,
+                      cache_modifier=".cg")
+        acc = tl.dot(p.to(v_t.dtype), v_t, input_precision=PRECISION)
+        acc = acc / tl.where(l_sum == 0.0, 1.0, l_sum)[:, None]
+        tl.store(o + b * sob + h * soh + rs[:, None] * sos + rd[None, :] * sod, acc.to(o.dtype.element_ty),
+                 mask=row_ok[:, None])
+
+
+@triton.jit
+def norm_phase(x, sx, skip, sk, gamma, beta, out, so, parts, bias, M, N, eps, pid, nprog,
+               BLOCK: tl.constexpr, BLOCK_M: tl.constexpr, PARTS: tl.constexpr):
+    """out = LayerNorm(x + skip) * gamma + beta, a row per program, as norm.py computes it. x is
+    a split GEMM's output, first completed here (slabs + bias) and stored to x in its dtype (as
+    the GEMM launch would have), then normalized from that rounded value."""
+    cols = tl.arange(0, BLOCK)
+    ok = cols < N
+    for r in range(pid, M, nprog):
+        rounded = sum_parts(parts, bias, r, cols, N, ok, PARTS, BLOCK_M).to(x.dtype.element_ty)
+        tl.store(x + r * sx + cols, rounded, mask=ok)
+        s = rounded.to(tl.float32)
+        s += tl.load(skip + r * sk + cols, mask=ok, other=0.0, cache_modifier=".cg").to(tl.float32)
+        centered = tl.where(ok, s - tl.sum(s, 0) / N, 0.0)
+        rstd = 1.0 / tl.sqrt(tl.sum(centered * centered, 0) / N + eps)
+        y = centered * rstd * tl.load(gamma + cols, mask=ok, other=0.0).to(tl.float32)
+        y += tl.load(beta + cols, mask=ok, other=0.0).to(tl.float32)
+        tl.store(out + r * so + cols, y.to(out.dtype.element_ty), mask=ok)
+
+
+@triton.jit
+def stamp(stamps, pid, slot: tl.constexpr, STAMPS: tl.constexpr):
+    """With STAMPS (benchmarks only), the GPU's nanosecond clock for this program at this point."""
+    if STAMPS:
+        tl.store(stamps + pid * 32 + slot, tl.extra.cuda.globaltimer())
+
+
+@triton.jit
+def between(p, FIRST: tl.constexpr, LAST: tl.constexpr, GRID_SYNC: tl.constexpr, sync, nprog, stamps,
+            STAMPS: tl.constexpr):
+    """The barrier after phase p, when this launch also runs phase p + 1 (stamped before and after)."""
+    stamp(stamps, tl.program_id(0), 2 * p + 1, STAMPS)
+    if GRID_SYNC and FIRST <= p and p < LAST:
+        sync_grid(sync, (p - FIRST + 1) * nprog)
+    stamp(stamps, tl.program_id(0), 2 * p + 2, STAMPS)
