@@ -6,7 +6,6 @@ each captured in one CUDA graph of the 12 layers:
   separate           the plan's seven library launches per layer (GEMM choice timed as plans do)
   one_launch         kernels.encoder_layer, one launch per layer with grid barriers
   one_launch_no_pdl  the same without programmatic dependent launch
-  one_launch_merged  the same with merge=True (attention and FFN-down add up the slices themselves)
   per_phase          the same kernel, one launch per phase (what the barriers save)
 then each phase alone (12 launches of one phase), and inside one launch each program's clock at
 every barrier (stamps), to show where a layer's time goes.
@@ -130,7 +129,6 @@ def main() -> None:
         times = {}
         for name, run in (("separate", separate), ("one_launch", lambda *a: fused(*a, one_launch=True)),
                           ("one_launch_no_pdl", lambda *a: fused(*a, one_launch=True, pdl=False)),
-                          ("one_launch_merged", lambda *a: fused(*a, one_launch=True, merge=True)),
                           ("per_phase", lambda *a: fused(*a, one_launch=False))):
             xs = [x0] + [torch.empty_like(x0) for _ in range(LAYERS)]
             try:
@@ -147,18 +145,14 @@ def main() -> None:
             xs = [x0] + [torch.empty_like(x0) for _ in range(LAYERS)]
             t = replay_ms(lambda: forward(layers, xs, bufs, mask, lambda *a: fused(*a, one_launch=False, phases=(p, p))))
             phase_us.append(t["median"] * 1000 / LAYERS)
-        for name, kw in (("", {}), (" merged", {"merge": True})):
-            try:
-                results.setdefault("stamps", {})[cell + name] = stamp_timeline(layers[0], x0, bufs,
-                                                                               torch.empty_like(x0), mask, **kw)
-            except Exception as e:  # the stamped build is a different compile; report, go on
-                print(f"stamps {cell}{name}: {type(e).__name__}: {str(e)[:200]}")
+        try:
+            results.setdefault("stamps", {})[cell] = stamp_timeline(layers[0], x0, bufs, torch.empty_like(x0), mask)
+        except Exception as e:  # the stamped build is a different compile; report, go on
+            print(f"stamps {cell}: {type(e).__name__}: {str(e)[:200]}")
         err = rel_l2(outs["one_launch"], outs["separate"])
         err_phase = rel_l2(outs["per_phase"], outs["separate"])
-        err_merged = rel_l2(outs["one_launch_merged"], outs["separate"])
         results["cells"][cell] = {"times_ms": times, "phase_us_per_layer": dict(zip(PHASES, phase_us)),
                                   "rel_l2_one_vs_separate": err, "rel_l2_per_phase_vs_separate": err_phase,
-                                  "rel_l2_merged_vs_separate": err_merged,
                                   "finite": bool(outs["one_launch"].isfinite().all())}
         print(f"| {cell} | {times['separate']['median']:.3f} | {times['one_launch']['median']:.3f} | "
               f"{times['per_phase']['median']:.3f} | {times['one_launch']['median'] / times['separate']['median']:.2f} | "
@@ -172,9 +166,6 @@ def main() -> None:
         print(f"| {key} work | " + " | ".join(f"{v:.1f} | " for v in t["median_work_us"]) + " |")
     print("\none launch without programmatic dependent launch: " + ", ".join(
         f"{c} {v['times_ms']['one_launch_no_pdl']['median']:.3f} ms" for c, v in results["cells"].items()))
-    print("one launch, QKV and FFN-up slabs added up by their readers (merge): " + ", ".join(
-        f"{c} {v['times_ms']['one_launch_merged']['median']:.3f} ms, rel L2 to separate "
-        f"{v['rel_l2_merged_vs_separate']:.1e}" for c, v in results["cells"].items()))
     out = os.environ.get("OUT", ".")
     with open(os.path.join(out, "gpu_layer.json"), "w") as f:
         json.dump(results, f, indent=1)

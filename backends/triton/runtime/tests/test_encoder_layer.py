@@ -60,24 +60,21 @@ def run(t, **kw):
 
 
 # 2 programs: several units each, K mostly whole; 16: K in slices; narrow slices forced: more
-# units than programs, every K in 4 to 6 slices whose partial products a later phase adds up.
-# merge: attention and FFN-down add up the QKV and FFN-up slices themselves.
-@pytest.mark.parametrize("programs,tilings,merge", [
-    (2, None, False), (16, None, False), (16, {"QKV": (32, 16), "O": (16, 16), "UP": (16, 16), "DOWN": (32, 16)}, False),
-    (16, {"QKV": (32, 16), "O": (16, 16), "UP": (16, 16), "DOWN": (32, 16)}, True), (2, None, True)])
+# units than programs, every K in 4 to 6 slices whose partial products a later phase adds up
+@pytest.mark.parametrize("programs,tilings", [(2, None), (16, None),
+                                              (16, {"QKV": (32, 16), "O": (16, 16), "UP": (16, 16), "DOWN": (32, 16)})])
 @pytest.mark.parametrize("batch,seq", [(1, 16), (3, 5), (1, 1), (2, 8)])
-def test_every_buffer_matches_the_reference(device, batch, seq, programs, tilings, merge):
+def test_every_buffer_matches_the_reference(device, batch, seq, programs, tilings):
     t = make_layer(batch, seq, device=device)
     mask = torch.zeros(batch, 1, 1, seq, device=device, dtype=DTYPE)
     mask[0, ..., seq // 2 + 1:] = torch.finfo(DTYPE).min  # right padding in the first row
-    run(t, mask=mask, eps1=1e-5, eps2=1e-5, programs=programs, tilings_override=tilings, merge=merge)
+    run(t, mask=mask, eps1=1e-5, eps2=1e-5, programs=programs, tilings_override=tilings)
     want = reference(t, mask=mask)
     for name in want:  # every intermediate: later launches of the plan may read any of them
         close(t[name], want[name], dtype=DTYPE, scale=10)
 
 
-@pytest.mark.parametrize("merge", [False, True])
-def test_key_lengths_grouped_heads_and_causality(device, merge):
+def test_key_lengths_grouped_heads_and_causality(device):
     # four query heads share two key/value heads: QKV rows are [q: 4 heads | k: 2 | v: 2]
     B, S, H, HKV, D = 2, 8, 4, 2, 16
     t = make_layer(B, S, device=device)
@@ -88,7 +85,7 @@ def test_key_lengths_grouped_heads_and_causality(device, merge):
     rows = t["qkv"].view(B, S, H + 2 * HKV, D).transpose(1, 2)
     t["q"], t["k"], t["v"] = rows[:, :H], rows[:, H:H + HKV], rows[:, H + HKV:]
     lengths = torch.tensor([8, 3], device=device)
-    run(t, key_lengths=lengths, causal=True, activation="relu", merge=merge)
+    run(t, key_lengths=lengths, causal=True, activation="relu")
     f = {n: v.double().cpu() for n, v in t.items()}
     qkv = f["x"] @ f["w_qkv"] + f["b_qkv"]
     close(t["qkv"], qkv, dtype=DTYPE, scale=10)

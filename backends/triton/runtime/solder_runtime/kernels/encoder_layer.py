@@ -41,7 +41,7 @@ _scratch: dict[tuple, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
 
 
 @triton.jit
-def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, q_off, k_off, v_off, lens, mask, ctx, ctx_rows, w_o, b_o, t1, g1, be1, y1,
+def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_o, b_o, t1, g1, be1, y1,
                   w_up, b_up, u, w_down, b_down, t2, g2, be2, out, parts_a, parts_b, sync, stamps,
                   M, B, H, KV_GROUP, S, D, N_QKV, F, qk_scale, eps1, eps2,
                   s_x, s_qkv, s_ctx, s_t1, s_y1, s_u, s_t2, s_out,
@@ -52,8 +52,7 @@ def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, q_off, k_off, v_off, lens, mask
                   QKV_N: tl.constexpr, QKV_K: tl.constexpr, O_N: tl.constexpr, O_K: tl.constexpr,
                   UP_N: tl.constexpr, UP_K: tl.constexpr, DOWN_N: tl.constexpr, DOWN_K: tl.constexpr,
                   QKV_PARTS: tl.constexpr, O_PARTS: tl.constexpr, UP_PARTS: tl.constexpr, DOWN_PARTS: tl.constexpr,
-                  FINISH_BLOCK: tl.constexpr, USE_PDL: tl.constexpr, MERGE: tl.constexpr,
-                  STAMPS: tl.constexpr = False):
+                  FINISH_BLOCK: tl.constexpr, USE_PDL: tl.constexpr, STAMPS: tl.constexpr = False):
     pid = tl.program_id(0)
     nprog = tl.num_programs(0)
     if USE_PDL:
@@ -71,46 +70,37 @@ def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, q_off, k_off, v_off, lens, mask
     stamp(stamps, pid, 0, STAMPS)
     if FIRST <= 0 and 0 <= LAST:
         gemm_phase(x, s_x, w_qkv, w_next, parts_a, M, N_QKV, D, pid, nprog, BLOCK_M, QKV_N, QKV_K, PRECISION)
-    # MERGE: attention completes q, k, v from the QKV slabs itself, and FFN-down its input from
-    # FFN-up's, so the two finish phases and their barriers drop out (ordinals count the rest).
-    between(0, 1, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
-    if FIRST <= 1 and 1 <= LAST and not MERGE:
+    between(0, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    if FIRST <= 1 and 1 <= LAST:
         finish_phase(parts_a, b_qkv, qkv, s_qkv, M, N_QKV, pid, nprog, QKV_PARTS, 0, BLOCK_M, FINISH_BLOCK)
     if FIRST <= 3 and 3 <= LAST:
         w_next = weight_tile(w_o, D, D, pid, O_N, O_K)
-    if not MERGE:
-        between(1, 2, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    between(1, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 2 and 2 <= LAST:
         attention_phase(q, k, v, ctx, lens, mask, B, H, KV_GROUP, S, qk_scale,
                         sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
-                        smb, smh, smk, slb, pid, nprog, HAS_LENS, HAS_MASK, CAUSAL, HEAD_D, BLOCK_S, PRECISION,
-                        qkv, parts_a, b_qkv, N_QKV, q_off, k_off, v_off, QKV_PARTS if MERGE else 0, BLOCK_M)
-    between(2, 3 - MERGE, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+                        smb, smh, smk, slb, pid, nprog, HAS_LENS, HAS_MASK, CAUSAL, HEAD_D, BLOCK_S, PRECISION)
+    between(2, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 3 and 3 <= LAST:
         gemm_phase(ctx_rows, s_ctx, w_o, w_next, parts_b, M, D, D, pid, nprog, BLOCK_M, O_N, O_K, PRECISION)
     if FIRST <= 5 and 5 <= LAST:
         w_next = weight_tile(w_up, F, D, pid, UP_N, UP_K)
-    between(3, 4 - MERGE, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    between(3, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 4 and 4 <= LAST:
         norm_phase(t1, s_t1, x, s_x, g1, be1, y1, s_y1, parts_b, b_o, M, D, eps1, pid, nprog, BLOCK_D, BLOCK_M,
                    O_PARTS)
-    between(4, 5 - MERGE, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    between(4, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 5 and 5 <= LAST:
         gemm_phase(y1, s_y1, w_up, w_next, parts_a, M, F, D, pid, nprog, BLOCK_M, UP_N, UP_K, PRECISION)
-    if MERGE:
-        if FIRST <= 7 and 7 <= LAST:
-            w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
-    between(5, 6 - MERGE, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
-    if FIRST <= 6 and 6 <= LAST and not MERGE:
+    between(5, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    if FIRST <= 6 and 6 <= LAST:
         finish_phase(parts_a, b_up, u, s_u, M, F, pid, nprog, UP_PARTS, ACT_UP, BLOCK_M, FINISH_BLOCK)
-    if not MERGE:
-        if FIRST <= 7 and 7 <= LAST:
-            w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
-        between(6, 7, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 7 and 7 <= LAST:
-        gemm_phase(u, s_u, w_down, w_next, parts_b, M, D, F, pid, nprog, BLOCK_M, DOWN_N, DOWN_K, PRECISION,
-                   parts_a, b_up, UP_PARTS if MERGE else 0, ACT_UP)
-    between(7, 8 - 2 * MERGE, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+        w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
+    between(6, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    if FIRST <= 7 and 7 <= LAST:
+        gemm_phase(u, s_u, w_down, w_next, parts_b, M, D, F, pid, nprog, BLOCK_M, DOWN_N, DOWN_K, PRECISION)
+    between(7, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 8 and 8 <= LAST:
         norm_phase(t2, s_t2, y1, s_y1, g2, be2, out, s_out, parts_b, b_down, M, D, eps2, pid, nprog, BLOCK_D,
                    BLOCK_M, DOWN_PARTS)
@@ -167,7 +157,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
                   scale=None, causal=False, eps1=1e-5, eps2=1e-5, activation="gelu",
                   one_launch: bool | None = None, programs: int | None = None,
                   phases: tuple[int, int] | None = None, tilings_override: dict | None = None,
-                  stamps: torch.Tensor | None = None, pdl: bool | None = None, merge: bool = False) -> None:
+                  stamps: torch.Tensor | None = None, pdl: bool | None = None) -> None:
     """The seven launches of a post-norm layer, with their own tensors (q/k/v: the attention
     launch's 4-D views; ctx its output, ctx_rows the same memory as the output GEMM reads it):
     qkv = x @ w_qkv + b_qkv; ctx = attention(q, k, v); t1 = ctx_rows @ w_o + b_o;
@@ -210,11 +200,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     ms = mask.stride() if mask is not None else (0, 0, 0, 0)
     scale = 1.0 / HD ** 0.5 if scale is None else float(scale)
     r = rows
-    if merge:
-        require(r["qkv"].stride(0) == n_qkv, "encoder_layer", "merge needs the QKV output as contiguous rows")
-    # merge: q, k, v addressed as offsets into qkv's rows (where the slabs have the same layout)
-    offsets = [(t.data_ptr() - r["qkv"].data_ptr()) // t.element_size() if merge else 0 for t in (q, k, v)]
-    args = (r["x"], w_qkv, b_qkv, r["qkv"], q, k, v, *offsets, key_lengths if key_lengths is not None else sync,
+    args = (r["x"], w_qkv, b_qkv, r["qkv"], q, k, v, key_lengths if key_lengths is not None else sync,
             mask if mask is not None else q,
             ctx, r["ctx_rows"], w_o, b_o, r["t1"], g1, be1, r["y1"], w_up, b_up, r["u"], w_down, b_down, r["t2"],
             g2, be2, r["out"], parts_a, parts_b, sync, stamps if stamps is not None else sync,
@@ -231,8 +217,6 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     first, last = phases or (0, len(PHASES) - 1)
     spans = [(first, last)] if one_launch else [(p, p) for p in range(first, last + 1)]
     pdl = one_launch if pdl is None else pdl
-    # barrier ordinals are counted from phase 0: one launch runs all phases, or one
-    require(not one_launch or first == 0 or first == last, "encoder_layer", "one launch runs from the first phase")
     for first, last in spans:
-        _layer_kernel[(programs,)](*args, FIRST=first, LAST=last, GRID_SYNC=one_launch, USE_PDL=pdl, MERGE=merge, **meta,
+        _layer_kernel[(programs,)](*args, FIRST=first, LAST=last, GRID_SYNC=one_launch, USE_PDL=pdl, **meta,
                                    **({"launch_pdl": True} if pdl else {}))

@@ -39,14 +39,12 @@ def weight_tile(w, N, K, unit, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
 
 @triton.jit
 def gemm_phase(x, sx, w, w_first, parts, M, N, K, pid, nprog,
-               BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, PRECISION: tl.constexpr,
-               x_parts=None, x_bias=None, X_PARTS: tl.constexpr = 0, X_ACT: tl.constexpr = 0):
+               BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, PRECISION: tl.constexpr):
     """The float32 product x @ w (w [K, N] row-major) in units of (BLOCK_N column tile, BLOCK_K
     slice of K). Each unit stores its partial product to its slice's slab of parts ([BLOCK_M, N]
     each), and a later phase adds the slabs and the bias (sum_parts): no atomics, and no unit
     waits for another. w_first holds this program's first unit's weights, loaded before the
-    phase began. X_PARTS > 0: x is itself a split GEMM's output, completed here from its slabs
-    (+ x_bias, X_ACT) and rounded to x's dtype; the units of column tile 0 store it to x."""
+    phase began."""
     n_tiles = tl.cdiv(N, BLOCK_N)
     rm = tl.arange(0, BLOCK_M)
     for unit in range(pid, n_tiles * tl.cdiv(K, BLOCK_K), nprog):
@@ -55,14 +53,8 @@ def gemm_phase(x, sx, w, w_first, parts, M, N, K, pid, nprog,
         else:  # more units than programs
             wt = weight_tile(w, N, K, unit, BLOCK_N, BLOCK_K)
         kk = (unit // n_tiles) * BLOCK_K + tl.arange(0, BLOCK_K)
-        a_ok = (rm < M)[:, None] & (kk < K)[None, :]
-        if X_PARTS > 0:
-            a = sum_parts(x_parts, x_bias, rm[:, None], kk[None, :], K, a_ok, X_PARTS, BLOCK_M)
-            a = apply_activation(a, X_ACT).to(x.dtype.element_ty)
-            if unit % n_tiles == 0:
-                tl.store(x + rm[:, None] * sx + kk[None, :], a, mask=a_ok)
-        else:
-            a = tl.load(x + rm[:, None] * sx + kk[None, :], mask=a_ok, other=0.0, cache_modifier=".cg")
+        a = tl.load(x + rm[:, None] * sx + kk[None, :], mask=(rm < M)[:, None] & (kk < K)[None, :], other=0.0,
+                    cache_modifier=".cg")
         acc = tl.dot(a, wt, input_precision=PRECISION)
         rn = (unit % n_tiles) * BLOCK_N + tl.arange(0, BLOCK_N)
         slab = parts + (unit // n_tiles) * BLOCK_M * N
@@ -92,28 +84,13 @@ def finish_phase(parts, bias, out, so, M, N, pid, nprog,
 
 
 @triton.jit
-def head_tile(t, offsets, ok, qkv, parts, bias, N, PARTS: tl.constexpr, BLOCK_M: tl.constexpr):
-    """A [seq, head_dim] tile of q, k or v at element offsets: read from t, or with PARTS > 0
-    completed from the QKV GEMM's slabs (+ bias) and stored to qkv (offsets are into qkv's rows)."""
-    if PARTS > 0:
-        tile = sum_parts(parts, bias, offsets // N, offsets % N, N, ok, PARTS, BLOCK_M).to(qkv.dtype.element_ty)
-        tl.store(qkv + offsets, tile, mask=ok)
-    else:
-        tile = tl.load(t + offsets, mask=ok, other=0.0, cache_modifier=".cg")
-    return tile
-
-
-@triton.jit
 def attention_phase(q, k, v, o, lens, mask, B, H, KV_GROUP, S, qk_scale,
                     sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
                     smb, smh, smk, slb, pid, nprog,
                     HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, CAUSAL: tl.constexpr,
-                    HEAD_D: tl.constexpr, BLOCK_S: tl.constexpr, PRECISION: tl.constexpr,
-                    qkv=None, parts=None, bias=None, N=0, q_off=0, k_off=0, v_off=0,
-                    PARTS: tl.constexpr = 0, BLOCK_M: tl.constexpr = 16):
+                    HEAD_D: tl.constexpr, BLOCK_S: tl.constexpr, PRECISION: tl.constexpr):
     """softmax(q k^T * scale + mask) v for each (batch, head), all keys in one block; the same
-    masking rules as attention.py (fully masked rows give zeros). PARTS > 0: q, k and v are
-    completed here from the QKV GEMM's slabs (q_off..: their offsets in qkv's rows of N)."""
+    masking rules as attention.py (fully masked rows give zeros)."""
     rs = tl.arange(0, BLOCK_S)
     rd = tl.arange(0, HEAD_D)
     for unit in range(pid, B * H, nprog):
@@ -121,12 +98,11 @@ def attention_phase(q, k, v, o, lens, mask, B, H, KV_GROUP, S, qk_scale,
         h = unit % H
         kvh = h // KV_GROUP
         row_ok = rs < S
-        ok = row_ok[:, None]
-        q_t = head_tile(q, q_off + b * sqb + h * sqh + rs[:, None] * sqs + rd[None, :] * sqd, ok, qkv, parts, bias, N,
-                        PARTS, BLOCK_M)
-        k_t = head_tile(k, k_off + b * skb + kvh * skh + rs[:, None] * sks + rd[None, :] * skd, ok, qkv, parts, bias,
-                        N, PARTS, BLOCK_M)
-        s = tl.dot(q_t, tl.trans(k_t), input_precision=PRECISION) * qk_scale
+        q_t = tl.load(q + b * sqb + h * sqh + rs[:, None] * sqs + rd[None, :] * sqd, mask=row_ok[:, None], other=0.0,
+                      cache_modifier=".cg")
+        k_t = tl.load(k + b * skb + kvh * skh + rs[None, :] * sks + rd[:, None] * skd, mask=row_ok[None, :], other=0.0,
+                      cache_modifier=".cg")
+        s = tl.dot(q_t, k_t, input_precision=PRECISION) * qk_scale
         kv_end = S
         if HAS_LENS:
             kv_end = tl.minimum(kv_end, tl.load(lens + b * slb, cache_modifier=".cg").to(tl.int32))
@@ -140,8 +116,8 @@ def attention_phase(q, k, v, o, lens, mask, B, H, KV_GROUP, S, qk_scale,
         m = tl.max(s, 1)
         p = tl.math.exp2(s - tl.where(m == float("-inf"), 0.0, m)[:, None])
         l_sum = tl.sum(p, 1)
-        v_t = head_tile(v, v_off + b * svb + kvh * svh + rs[:, None] * svs + rd[None, :] * svd, ok, qkv, parts, bias,
-                        N, PARTS, BLOCK_M)
+        v_t = tl.load(v + b * svb + kvh * svh + rs[:, None] * svs + rd[None, :] * svd, mask=row_ok[:, None], other=0.0,
+                      cache_modifier=".cg")
         acc = tl.dot(p.to(v_t.dtype), v_t, input_precision=PRECISION)
         acc = acc / tl.where(l_sum == 0.0, 1.0, l_sum)[:, None]
         tl.store(o + b * sob + h * soh + rs[:, None] * sos + rd[None, :] * sod, acc.to(o.dtype.element_ty),
@@ -176,11 +152,10 @@ def stamp(stamps, pid, slot: tl.constexpr, STAMPS: tl.constexpr):
 
 
 @triton.jit
-def between(p, ordinal, FIRST: tl.constexpr, LAST: tl.constexpr, GRID_SYNC: tl.constexpr, sync, nprog, stamps,
+def between(p, FIRST: tl.constexpr, LAST: tl.constexpr, GRID_SYNC: tl.constexpr, sync, nprog, stamps,
             STAMPS: tl.constexpr):
-    """The barrier after phase p, the launch's `ordinal`-th, when it also runs phase p + 1
-    (stamped before and after)."""
+    """The barrier after phase p, when this launch also runs phase p + 1 (stamped before and after)."""
     stamp(stamps, tl.program_id(0), 2 * p + 1, STAMPS)
     if GRID_SYNC and FIRST <= p and p < LAST:
-        sync_grid(sync, ordinal * nprog)
+        sync_grid(sync, (p - FIRST + 1) * nprog)
     stamp(stamps, tl.program_id(0), 2 * p + 2, STAMPS)
