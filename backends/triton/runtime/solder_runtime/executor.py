@@ -3,7 +3,8 @@
 Everything a launch touches lives at a fixed address (weights, the arena,
 staging tensors for inputs and outputs, one int32 per symbol holding its real
 value), so each bucket's launches are captured once into a CUDA graph and later
-calls only copy inputs in, replay, and copy outputs out.
+calls only copy inputs in, replay, and copy outputs out. Runs of launches that form one
+encoder layer become one step that may run them as a single launch (layer_fusion.py).
 """
 from __future__ import annotations
 
