@@ -19,6 +19,7 @@ import os
 from typing import Callable
 
 import torch
+from triton.runtime.errors import OutOfResources
 
 from .errors import PlanError
 from .kernels.choice import choose
@@ -141,7 +142,7 @@ class EncoderLayerStep:
         try:
             self._fused()  # checks the shapes (PlanError when this bucket does not fit) and compiles
             fits = True
-        except PlanError:
+        except (PlanError, OutOfResources):  # out of resources: a GPU with less shared memory
             fits = False
         name = "one_launch" if fits else "separate"
         if fits and mode == "auto":

@@ -164,7 +164,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     y1 = LayerNorm(t1 + x); u = act(y1 @ w_up + b_up); t2 = u @ w_down + b_down; out = LayerNorm(t2 + y1).
     Every one of those tensors is written, with the values the seven launches would store.
     one_launch=None: one launch with grid barriers on a GPU, a launch per phase under the interpreter.
-    pdl (default: with one_launch): launched as a programmatic dependent launch (see the kernel).
+    pdl (default: with one_launch on Hopper and later): launched as a programmatic dependent launch.
     Benchmarks only: phases=(first, last) runs only those phases; tilings_override={"QKV"|"O"|"UP"|
     "DOWN": (BLOCK_N, BLOCK_K)} replaces gemm_tiling's pick; stamps (int64 [programs, 32]) receives
     each program's clock (ns) at the start, around every barrier, at the end."""
@@ -216,7 +216,8 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
                 **{f"{n}_PARTS": count for n, count in slices.items()})
     first, last = phases or (0, len(PHASES) - 1)
     spans = [(first, last)] if one_launch else [(p, p) for p in range(first, last + 1)]
-    pdl = one_launch if pdl is None else pdl
+    # griddepcontrol (programmatic dependent launch) exists from Hopper (sm_90) on
+    pdl = one_launch and torch.cuda.get_device_capability(device)[0] >= 9 if pdl is None else pdl
     for first, last in spans:
         _layer_kernel[(programs,)](*args, FIRST=first, LAST=last, GRID_SYNC=one_launch, USE_PDL=pdl, **meta,
                                    **({"launch_pdl": True} if pdl else {}))
