@@ -50,7 +50,7 @@ def is_encoder_layer(launches: list[dict]) -> bool:
     """Whether these seven launches are one post-norm layer, reading each other's outputs."""
     if tuple(l["kernel"] for l in launches) != LAYER_KERNELS:
         return False
-    qkv, attn, out_proj, norm1, up, down, norm2 = launches
+    qkv, _attention, out_proj, norm1, up, down, norm2 = launches
     a = {i: l["args"] for i, l in enumerate(launches)}
     return (_plain_gemm(qkv) and _plain_gemm(out_proj) and _plain_gemm(up, activation_ok=True) and _plain_gemm(down)
             and _plain_norm(norm1) and _plain_norm(norm2)
