@@ -33,7 +33,9 @@ def bench_in_graph(fn: Callable[[], object], quantiles: Sequence[float] | None =
     a graph replay never pays: choices at few rows then measured the host, not the GPU."""
     fn()  # compiles and autotunes outside the capture
     device = torch.device("cuda", torch.cuda.current_device())
-    flush = _flush_buffers.setdefault(device, torch.empty(_FLUSH_BYTES, dtype=torch.uint8, device=device))
+    if device not in _flush_buffers:  # not setdefault: its default would allocate 64 MB on every call
+        _flush_buffers[device] = torch.empty(_FLUSH_BYTES, dtype=torch.uint8, device=device)
+    flush = _flush_buffers[device]
     torch.cuda.synchronize()
 
     def flushes(with_fn: bool) -> None:
