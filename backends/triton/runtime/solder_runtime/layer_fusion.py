@@ -18,12 +18,11 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-import torch
 from triton.runtime.errors import OutOfResources
 
 from .errors import PlanError
 from .kernels.choice import choose
-from .kernels.common import interpreting
+from .kernels.common import on_gpu
 from .kernels.encoder_layer import encoder_layer
 
 LAYER_KERNELS = ("gemm", "attention", "gemm", "skip_layer_norm", "gemm", "gemm", "skip_layer_norm")
@@ -104,10 +103,6 @@ def layer_arguments(bound: list[tuple[dict, dict]]) -> dict:
                 eps1=n1_attrs.get("eps", 1e-5), w_up=g4["weight"], b_up=g4["bias"], u=g4["out"],
                 activation=g4_attrs.get("activation", "none"), w_down=g5["weight"], b_down=g5["bias"],
                 t2=g5["out"], g2=n6["weight"], be2=n6["bias"], out=n6["out"], eps2=n6_attrs.get("eps", 1e-5))
-
-
-def on_gpu(device: torch.device) -> bool:
-    return device.type == "cuda" and not interpreting()
 
 
 class EncoderLayerStep:

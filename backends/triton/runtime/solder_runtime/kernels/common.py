@@ -56,6 +56,11 @@ def interpreting() -> bool:
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
 
+def on_gpu(device: torch.device) -> bool:
+    """Whether kernels launched for device run on a GPU (not on the CPU, not interpreted)."""
+    return device.type == "cuda" and not interpreting()
+
+
 def autotune_candidates(configs: list) -> list:
     """The configs to time, or only the first under SOLDER_AUTOTUNE=off: the GPU test suite checks
     results, not speed, and one compile per kernel shape lets it finish in minutes."""

@@ -28,14 +28,14 @@ import torch
 import triton
 import triton.language as tl
 
-from .common import activation_code, dot_precision, interpreting, require
-from .gemm import as_rows
+from .common import activation_code, dot_precision, interpreting, on_gpu, require
+from .attention import LOG2E
+from .gemm import contiguous_rows
 from .layer_phases import attention_phase, between, finish_phase, gemm_phase, norm_phase, stamp, weight_tile
 
 MAX_TOKENS = 16  # batch x seq: one 16-row block, the size measured (bench/notes.md, runs L1-L8)
 PHASES = ("qkv", "qkv_sum", "attention", "out", "norm1", "ffn_up", "ffn_up_sum", "ffn_down", "norm2")
 FINISH_BLOCK = 1024
-LOG2E = 1.4426950408889634
 
 _scratch: dict[tuple, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
 
@@ -141,15 +141,9 @@ def _scratch_for(device: torch.device, cells_a: int, cells_b: int) -> tuple[torc
 
 
 def default_programs(device: torch.device) -> int:
-    if device.type != "cuda" or interpreting():
+    if not on_gpu(device):
         return 3  # the interpreter's cost is per program
     return torch.cuda.get_device_properties(device).multi_processor_count
-
-
-def _rows(t: torch.Tensor, name: str) -> torch.Tensor:
-    r = as_rows(t, name, "encoder_layer")
-    require(r.stride(1) == 1, "encoder_layer", f"{name} must be contiguous in its last dimension")
-    return r
 
 
 def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1, be1, y1,
@@ -168,7 +162,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     Benchmarks only: phases=(first, last) runs only those phases; tilings_override={"QKV"|"O"|"UP"|
     "DOWN": (BLOCK_N, BLOCK_K)} replaces gemm_tiling's pick; stamps (int64 [programs, 32]) receives
     each program's clock (ns) at the start, around every barrier, at the end."""
-    rows = {n: _rows(t, n) for n, t in dict(x=x, qkv=qkv, ctx_rows=ctx_rows, t1=t1, y1=y1, u=u, t2=t2, out=out).items()}
+    rows = {n: contiguous_rows(t, n, "encoder_layer") for n, t in dict(x=x, qkv=qkv, ctx_rows=ctx_rows, t1=t1, y1=y1, u=u, t2=t2, out=out).items()}
     M, D = rows["x"].shape
     n_qkv, F = w_qkv.shape[1], w_up.shape[1]
     B, H, S, HD = q.shape
@@ -180,11 +174,11 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
         require(tuple(w.shape) == shape and w.is_contiguous(), "encoder_layer",
                 f"{name} {list(w.shape)} must be a contiguous {list(shape)}")
     device = x.device
-    on_gpu = device.type == "cuda" and not interpreting()
+    gpu = on_gpu(device)
     # float32 doubles every weight slice; only 16-bit plans were measured and tested on the GPU
-    require(x.element_size() == 2 or not on_gpu, "encoder_layer", "float16 and bfloat16 plans only on the GPU")
+    require(x.element_size() == 2 or not gpu, "encoder_layer", "float16 and bfloat16 plans only on the GPU")
     programs = programs or default_programs(device)
-    one_launch = on_gpu if one_launch is None else one_launch
+    one_launch = gpu if one_launch is None else one_launch
     require(not (one_launch and interpreting()), "encoder_layer", "grid barriers cannot run under the interpreter")
     tilings = {name: gemm_tiling(n, kk, x.element_size(), programs)
                for name, n, kk in (("QKV", n_qkv, D), ("O", D, D), ("UP", F, D), ("DOWN", D, F))}

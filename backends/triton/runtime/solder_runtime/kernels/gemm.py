@@ -86,6 +86,13 @@ def as_rows(t: torch.Tensor, name: str, kernel: str = "gemm") -> torch.Tensor:
                 "cannot be flattened to rows without a copy")
 
 
+def contiguous_rows(t: torch.Tensor, name: str, kernel: str) -> torch.Tensor:
+    """as_rows, for kernels that also need each row contiguous."""
+    r = as_rows(t, name, kernel)
+    require(r.stride(1) == 1, kernel, f"{name} must be contiguous in its last dimension")
+    return r
+
+
 def check_gemm(x: torch.Tensor, w: torch.Tensor, out: torch.Tensor, n_out: int, kernel: str) -> None:
     require(w.dim() == 2, kernel, f"weight must be 2-D [K, N], got {list(w.shape)}")
     require(x.shape[-1] == w.shape[0], kernel, f"x has K={x.shape[-1]} but weight is {list(w.shape)} ([K, N] expected)")

@@ -11,7 +11,7 @@ import triton
 import triton.language as tl
 
 from .common import require, row_block, rows_per_program
-from .gemm import as_rows
+from .gemm import contiguous_rows
 
 
 @triton.jit
@@ -42,20 +42,14 @@ def _norm_kernel(x, skip, skip_bias, weight, bias, out, sum_out, M, N, eps,
     tl.store(out + r * som + c, y.to(out.dtype.element_ty), mask=inside)
 
 
-def _rows(t, name, kernel):
-    r = as_rows(t, name, kernel)
-    require(r.stride(1) == 1, kernel, f"{name} must be contiguous in its last dimension")
-    return r
-
-
 def norm(x, weight, out, bias=None, skip=None, skip_bias=None, sum=None, eps=1e-5, rms=False, kernel="layer_norm"):
     """Shared launcher behind layer_norm, rms_norm, skip_layer_norm and skip_rms_norm."""
     N = x.shape[-1]
     require(weight.numel() == N, kernel, f"weight has {weight.numel()} elements, rows have {N}")
     require(tuple(out.shape) == tuple(x.shape), kernel, f"out {list(out.shape)} must match x {list(x.shape)}")
-    x2, o2 = _rows(x, "x", kernel), _rows(out, "out", kernel)
-    k2 = _rows(skip, "skip", kernel) if skip is not None else x2
-    s2 = _rows(sum, "sum", kernel) if sum is not None else o2
+    x2, o2 = contiguous_rows(x, "x", kernel), contiguous_rows(out, "out", kernel)
+    k2 = contiguous_rows(skip, "skip", kernel) if skip is not None else x2
+    s2 = contiguous_rows(sum, "sum", kernel) if sum is not None else o2
     if skip is not None:
         require(tuple(skip.shape) == tuple(x.shape), kernel, f"skip {list(skip.shape)} must match x {list(x.shape)}")
     block = row_block(N)
