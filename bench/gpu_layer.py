@@ -26,7 +26,7 @@ import torch
 
 from solder_runtime.graphs import capture
 from solder_runtime.kernels.attention import attention
-from solder_runtime.kernels.encoder_layer import PHASES, encoder_layer, transposed
+from solder_runtime.kernels.encoder_layer import PHASES, encoder_layer
 from solder_runtime.kernels.linear import gemm
 from solder_runtime.kernels.norm import skip_layer_norm
 from solder_runtime.timing import event_ms
@@ -42,11 +42,6 @@ def make_weights(seed: int) -> dict:
                 be1=rnd(HIDDEN, scale=0.02), w_up=rnd(HIDDEN, FFN, scale=0.03), b_up=rnd(FFN, scale=0.02),
                 w_down=rnd(FFN, HIDDEN, scale=0.02), b_down=rnd(HIDDEN, scale=0.02), g2=1 + rnd(HIDDEN, scale=0.05),
                 be2=rnd(HIDDEN, scale=0.02))
-
-
-def with_transposed(w: dict) -> dict:
-    """The weights as the fused kernel takes them: plus QKV's and FFN-up's transposed copies."""
-    return {**w, "w_qkv_t": transposed(w["w_qkv"]), "w_up_t": transposed(w["w_up"])}
 
 
 def make_buffers(batch: int, seq: int) -> dict:
@@ -115,7 +110,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokens", default="1x16,2x8")
     args = ap.parse_args()
-    layers = [with_transposed(make_weights(i)) for i in range(LAYERS)]
+    layers = [make_weights(i) for i in range(LAYERS)]
     results = {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "cells": {}}
     print(f"{results['device']}; {LAYERS} BERT-base layers, float16, times of one 12-layer forward (CUDA graph replay)")
     print("| batch x seq | separate ms | one_launch ms | per_phase ms | one/separate | rel L2 one vs separate | "

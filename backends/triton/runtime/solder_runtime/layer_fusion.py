@@ -16,16 +16,14 @@ set off when sharing the GPU with other work (MPS, concurrent streams).
 from __future__ import annotations
 
 import os
-import weakref
 from typing import Callable
 
-import torch
 from triton.runtime.errors import OutOfResources
 
 from .errors import PlanError
 from .kernels.choice import choose
 from .kernels.common import on_gpu
-from .kernels.encoder_layer import PHASES, encoder_layer, transposed
+from .kernels.encoder_layer import encoder_layer
 
 LAYER_KERNELS = ("gemm", "attention", "gemm", "skip_layer_norm", "gemm", "gemm", "skip_layer_norm")
 
@@ -107,33 +105,19 @@ def layer_arguments(bound: list[tuple[dict, dict]]) -> dict:
                 t2=g5["out"], g2=n6["weight"], be2=n6["bias"], out=n6["out"], eps2=n6_attrs.get("eps", 1e-5))
 
 
-# The fused kernel reads QKV and FFN-up weights transposed: one copy per weight, shared by every
-# bucket's steps and freed with them. Keyed by the weight's storage, which the steps keep alive.
-_transposed: "weakref.WeakValueDictionary[tuple, torch.Tensor]" = weakref.WeakValueDictionary()
-
-
-def transposed_once(w: torch.Tensor) -> torch.Tensor:
-    key = (w.device, w.data_ptr(), tuple(w.shape), tuple(w.stride()), w.dtype)
-    t = _transposed.get(key)
-    if t is None:
-        t = _transposed[key] = transposed(w)
-    return t
-
-
 class EncoderLayerStep:
     """One step of a bucket's program standing for seven launches: the fused launch or the seven,
     decided on the first call (which is eager: the executor runs a bucket once before capture)."""
 
     def __init__(self, bound: list[tuple[dict, dict]], separate: list[Callable[[], None]]):
         self.separate, self.chosen = separate, None
-        self.w_qkv_t = self.w_up_t = None  # made when the fused launch is tried
         try:
             self.args = layer_arguments(bound)
         except PlanError:
             self.args = None
 
     def _fused(self) -> None:
-        encoder_layer(**self.args, w_qkv_t=self.w_qkv_t, w_up_t=self.w_up_t)
+        encoder_layer(**self.args)
 
     def _run_separate(self) -> None:
         for step in self.separate:
@@ -145,7 +129,6 @@ class EncoderLayerStep:
             return self._run_separate
         a = self.args
         x = a["x"]
-        self.w_qkv_t, self.w_up_t = transposed_once(a["w_qkv"]), transposed_once(a["w_up"])
         # Trial and timing runs write the plan's own buffers; what the layer only reads may share
         # memory with what it writes (the arena reuses a buffer once it is dead), so those inputs
         # are put back afterwards, before the real run.
@@ -158,7 +141,7 @@ class EncoderLayerStep:
             fits = False
         name = "one_launch" if fits else "separate"
         if fits and mode == "auto":
-            key = (f"encoder_layer|{len(PHASES)} phases|{x.numel() // x.shape[-1]}|{x.shape[-1]}|{a['w_up'].shape[1]}|"
+            key = (f"encoder_layer|{x.numel() // x.shape[-1]}|{x.shape[-1]}|{a['w_up'].shape[1]}|"
                    f"{tuple(a['q'].shape)}|{tuple(a['k'].shape)}|{x.dtype}|{a['mask'] is not None}|"
                    f"{a['key_lengths'] is not None}|{a['causal']}")
             for t, s in zip(inputs, saved):
@@ -167,10 +150,7 @@ class EncoderLayerStep:
                           default="separate")
         for t, s in zip(inputs, saved):
             t.copy_(s)
-        if name == "one_launch":
-            return self._fused
-        self.w_qkv_t = self.w_up_t = None
-        return self._run_separate
+        return self._fused if name == "one_launch" else self._run_separate
 
     def __call__(self) -> None:
         if self.chosen is None:

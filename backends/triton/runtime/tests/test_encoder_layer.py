@@ -3,7 +3,7 @@ import torch
 
 from conftest import ON_GPU, close
 from solder_runtime.errors import PlanError
-from solder_runtime.kernels.encoder_layer import MAX_TOKENS, columns_tiling, encoder_layer, gemm_tiling
+from solder_runtime.kernels.encoder_layer import MAX_TOKENS, encoder_layer, gemm_tiling
 
 
 # On the GPU the fused layer takes 16-bit plans only; the interpreter checks float32 at tight tolerances.
@@ -60,10 +60,9 @@ def run(t, **kw):
 
 
 # 2 programs: several units each, K mostly whole; 16: K in slices; narrow slices forced: more
-# units than programs, the split GEMMs' K in 4 to 6 slices whose partial products a later phase
-# adds up, and QKV and FFN-up holding their weights as four chunks of K
+# units than programs, every K in 4 to 6 slices whose partial products a later phase adds up
 @pytest.mark.parametrize("programs,tilings", [(2, None), (16, None),
-                                              (16, {"O": (16, 16), "DOWN": (32, 16), "K_CHUNK": 16})])
+                                              (16, {"QKV": (32, 16), "O": (16, 16), "UP": (16, 16), "DOWN": (32, 16)})])
 @pytest.mark.parametrize("batch,seq", [(1, 16), (3, 5), (1, 1), (2, 8)])
 def test_every_buffer_matches_the_reference(device, batch, seq, programs, tilings):
     t = make_layer(batch, seq, device=device)
@@ -121,13 +120,6 @@ def test_tiling_takes_the_smallest_slices_that_leave_a_unit_per_program():
     assert gemm_tiling(768, 768, 2, 132) == (128, 64)  # output projection: 72 units of 16 KB
     assert gemm_tiling(3072, 768, 2, 132) == (128, 128)  # FFN-up: no 32 KB tiling has <= 132 units: fewest
     assert gemm_tiling(96, 40, 4, 2) == (128, 32)  # equal sizes: the wider tile
-
-
-def test_whole_k_phases_give_each_program_one_run_of_columns_where_it_fits():
-    assert columns_tiling(2304, 132) == (32, 132)  # BERT-base QKV on an H100: 17-18 columns a program
-    assert columns_tiling(3072, 132) == (32, 132)  # FFN-up: 23-24
-    assert columns_tiling(192, 16) == (16, 16)  # 12 columns a program
-    assert columns_tiling(4096, 64) == (32, 128)  # 64 columns a program would not fit: two runs each
 
 
 def test_refuses_more_tokens_than_it_holds(device):

@@ -31,27 +31,28 @@ import triton.language as tl
 from .common import activation_code, dot_precision, interpreting, on_gpu, require
 from .attention import LOG2E
 from .gemm import contiguous_rows
-from .layer_phases import attention_phase, between, columns_phase, prefetch_columns, gemm_phase, norm_phase, stamp, weight_tile
+from .layer_phases import attention_phase, between, finish_phase, gemm_phase, norm_phase, stamp, weight_tile
 
 MAX_TOKENS = 16  # batch x seq: one 16-row block, the size measured (bench/notes.md, runs L1-L8)
-PHASES = ("qkv", "attention", "out", "norm1", "ffn_up", "ffn_down", "norm2")
+PHASES = ("qkv", "qkv_sum", "attention", "out", "norm1", "ffn_up", "ffn_up_sum", "ffn_down", "norm2")
+FINISH_BLOCK = 1024
 
 _scratch: dict[tuple, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
 
 
 @triton.jit
-def _layer_kernel(x, w_qkv_t, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_o, b_o, t1, g1, be1, y1,
-                  w_up_t, b_up, u, w_down, b_down, t2, g2, be2, out, parts, sync, stamps,
-                  M, B, H, KV_GROUP, S, D, N_QKV, F, QKV_UNITS, UP_UNITS, qk_scale, eps1, eps2,
+def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_o, b_o, t1, g1, be1, y1,
+                  w_up, b_up, u, w_down, b_down, t2, g2, be2, out, parts_a, parts_b, sync, stamps,
+                  M, B, H, KV_GROUP, S, D, N_QKV, F, qk_scale, eps1, eps2,
                   s_x, s_qkv, s_ctx, s_t1, s_y1, s_u, s_t2, s_out,
                   sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod, smb, smh, smk, slb,
                   FIRST: tl.constexpr, LAST: tl.constexpr, GRID_SYNC: tl.constexpr, ACT_UP: tl.constexpr,
                   HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, CAUSAL: tl.constexpr, HEAD_D: tl.constexpr,
                   BLOCK_S: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_M: tl.constexpr, PRECISION: tl.constexpr,
-                  QKV_N: tl.constexpr, UP_N: tl.constexpr, K_CHUNK: tl.constexpr, K_STEPS: tl.constexpr,
-                  PREFETCH: tl.constexpr,
-                  O_N: tl.constexpr, O_K: tl.constexpr, DOWN_N: tl.constexpr, DOWN_K: tl.constexpr,
-                  O_PARTS: tl.constexpr, DOWN_PARTS: tl.constexpr, USE_PDL: tl.constexpr, STAMPS: tl.constexpr = False):
+                  QKV_N: tl.constexpr, QKV_K: tl.constexpr, O_N: tl.constexpr, O_K: tl.constexpr,
+                  UP_N: tl.constexpr, UP_K: tl.constexpr, DOWN_N: tl.constexpr, DOWN_K: tl.constexpr,
+                  QKV_PARTS: tl.constexpr, O_PARTS: tl.constexpr, UP_PARTS: tl.constexpr, DOWN_PARTS: tl.constexpr,
+                  FINISH_BLOCK: tl.constexpr, USE_PDL: tl.constexpr, STAMPS: tl.constexpr = False):
     pid = tl.program_id(0)
     nprog = tl.num_programs(0)
     if USE_PDL:
@@ -59,62 +60,57 @@ def _layer_kernel(x, w_qkv_t, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_
         # these, and fetch their first weights while this layer runs; they wait for its end
         # (gdc_wait) before anything else. Weights are never written, so that read is safe.
         tl.extra.cuda.gdc_launch_dependents()
-    # Each GEMM phase's weights are fetched one phase early, before a barrier. QKV and FFN-up give
-    # each unit whole output columns (final results), their weights asked of L2; the output
-    # projection and FFN-down split K into slices, loaded into registers, whose float32 partial
-    # products (slabs in `parts`) the norm phases add up.
+    # Slabs of partial products: QKV's and FFN-up's in parts_a (added up by the finish phases),
+    # the output projection's and FFN-down's in parts_b (by the norms). Weights are loaded one
+    # phase early (w_next), before a barrier.
     if FIRST <= 0 and 0 <= LAST:
-        prefetch_columns(w_qkv_t, N_QKV, D, pid, QKV_UNITS, PREFETCH)
+        w_next = weight_tile(w_qkv, N_QKV, D, pid, QKV_N, QKV_K)
     if USE_PDL:
         tl.extra.cuda.gdc_wait()
     stamp(stamps, pid, 0, STAMPS)
     if FIRST <= 0 and 0 <= LAST:
-        columns_phase(x, s_x, w_qkv_t, b_qkv, qkv, s_qkv, M, N_QKV, D, QKV_UNITS, pid, nprog, 0,
-                      BLOCK_M, QKV_N, K_CHUNK, K_STEPS, PRECISION)
-    if FIRST <= 2 and 2 <= LAST:
-        w_next = weight_tile(w_o, D, D, pid, O_N, O_K)
+        gemm_phase(x, s_x, w_qkv, w_next, parts_a, M, N_QKV, D, pid, nprog, BLOCK_M, QKV_N, QKV_K, PRECISION)
     between(0, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 1 and 1 <= LAST:
+        finish_phase(parts_a, b_qkv, qkv, s_qkv, M, N_QKV, pid, nprog, QKV_PARTS, 0, BLOCK_M, FINISH_BLOCK)
+    if FIRST <= 3 and 3 <= LAST:
+        w_next = weight_tile(w_o, D, D, pid, O_N, O_K)
+    between(1, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    if FIRST <= 2 and 2 <= LAST:
         attention_phase(q, k, v, ctx, lens, mask, B, H, KV_GROUP, S, qk_scale,
                         sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
                         smb, smh, smk, slb, pid, nprog, HAS_LENS, HAS_MASK, CAUSAL, HEAD_D, BLOCK_S, PRECISION)
-    between(1, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
-    if FIRST <= 2 and 2 <= LAST:
-        gemm_phase(ctx_rows, s_ctx, w_o, w_next, parts, M, D, D, pid, nprog, BLOCK_M, O_N, O_K, PRECISION)
-    if FIRST <= 4 and 4 <= LAST:
-        prefetch_columns(w_up_t, F, D, pid, UP_UNITS, PREFETCH)
     between(2, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 3 and 3 <= LAST:
-        norm_phase(t1, s_t1, x, s_x, g1, be1, y1, s_y1, parts, b_o, M, D, eps1, pid, nprog, BLOCK_D, BLOCK_M,
-                   O_PARTS)
+        gemm_phase(ctx_rows, s_ctx, w_o, w_next, parts_b, M, D, D, pid, nprog, BLOCK_M, O_N, O_K, PRECISION)
+    if FIRST <= 5 and 5 <= LAST:
+        w_next = weight_tile(w_up, F, D, pid, UP_N, UP_K)
     between(3, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 4 and 4 <= LAST:
-        columns_phase(y1, s_y1, w_up_t, b_up, u, s_u, M, F, D, UP_UNITS, pid, nprog, ACT_UP,
-                      BLOCK_M, UP_N, K_CHUNK, K_STEPS, PRECISION)
-    if FIRST <= 5 and 5 <= LAST:
-        w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
+        norm_phase(t1, s_t1, x, s_x, g1, be1, y1, s_y1, parts_b, b_o, M, D, eps1, pid, nprog, BLOCK_D, BLOCK_M,
+                   O_PARTS)
     between(4, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 5 and 5 <= LAST:
-        gemm_phase(u, s_u, w_down, w_next, parts, M, D, F, pid, nprog, BLOCK_M, DOWN_N, DOWN_K, PRECISION)
+        gemm_phase(y1, s_y1, w_up, w_next, parts_a, M, F, D, pid, nprog, BLOCK_M, UP_N, UP_K, PRECISION)
     between(5, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 6 and 6 <= LAST:
-        norm_phase(t2, s_t2, y1, s_y1, g2, be2, out, s_out, parts, b_down, M, D, eps2, pid, nprog, BLOCK_D,
+        finish_phase(parts_a, b_up, u, s_u, M, F, pid, nprog, UP_PARTS, ACT_UP, BLOCK_M, FINISH_BLOCK)
+    if FIRST <= 7 and 7 <= LAST:
+        w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
+    between(6, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    if FIRST <= 7 and 7 <= LAST:
+        gemm_phase(u, s_u, w_down, w_next, parts_b, M, D, F, pid, nprog, BLOCK_M, DOWN_N, DOWN_K, PRECISION)
+    between(7, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    if FIRST <= 8 and 8 <= LAST:
+        norm_phase(t2, s_t2, y1, s_y1, g2, be2, out, s_out, parts_b, b_down, M, D, eps2, pid, nprog, BLOCK_D,
                    BLOCK_M, DOWN_PARTS)
-    stamp(stamps, pid, 2 * 7 - 1, STAMPS)
+    stamp(stamps, pid, 17, STAMPS)
     if GRID_SYNC and FIRST < LAST:
         # The last program out leaves the counters at zero for the next launch.
         left = tl.atomic_add(sync + 1, 1, sem="acq_rel", scope="gpu")
         if left == nprog - 1:
             tl.atomic_xchg(sync, 0, sem="relaxed", scope="gpu")
             tl.atomic_xchg(sync + 1, 0, sem="relaxed", scope="gpu")
-
-
-def columns_tiling(n: int, programs: int) -> tuple[int, int]:
-    """(BLOCK_N, units) for a whole-K GEMM phase: n output columns in `units` runs of at most
-    BLOCK_N, one run per program where runs of <= 32 columns allow (BERT-base on 132 SMs: QKV
-    17-18 columns a program, FFN-up 23-24), else more runs than programs."""
-    block_n = max(16, min(32, triton.next_power_of_2(triton.cdiv(n, programs))))
-    return block_n, max(programs, triton.cdiv(n, block_n))
 
 
 def gemm_tiling(n: int, k: int, elem_bytes: int, programs: int, max_tile_bytes: int = 32 << 10) -> tuple[int, int]:
@@ -133,12 +129,13 @@ def gemm_tiling(n: int, k: int, elem_bytes: int, programs: int, max_tile_bytes: 
     return min(options)[3:]
 
 
-def _scratch_for(device: torch.device, cells: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The float32 area of partial-product slabs and the barrier's two counters (each launch
+def _scratch_for(device: torch.device, cells_a: int, cells_b: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The two float32 areas of partial-product slabs and the barrier's two counters (each launch
     leaves them at zero). Kept for the process, since captured graphs hold their addresses."""
-    key = (device, cells)
+    key = (device, cells_a, cells_b)
     if key not in _scratch:
-        _scratch[key] = (torch.empty(cells, dtype=torch.float32, device=device),
+        _scratch[key] = (torch.empty(cells_a, dtype=torch.float32, device=device),
+                         torch.empty(cells_b, dtype=torch.float32, device=device),
                          torch.zeros(2, dtype=torch.int32, device=device))
     return _scratch[key]
 
@@ -149,16 +146,10 @@ def default_programs(device: torch.device) -> int:
     return torch.cuda.get_device_properties(device).multi_processor_count
 
 
-def transposed(w: torch.Tensor) -> torch.Tensor:
-    """w [K, N] as the QKV and FFN-up phases read it: [N, K], each output column's weights one
-    contiguous row. Callers that run a layer more than once make it once (layer_fusion.py)."""
-    return w.t().contiguous()
-
-
 def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1, be1, y1,
                   w_up, b_up, u, w_down, b_down, t2, g2, be2, out, mask=None, key_lengths=None,
                   scale=None, causal=False, eps1=1e-5, eps2=1e-5, activation="gelu",
-                  w_qkv_t=None, w_up_t=None, one_launch: bool | None = None, programs: int | None = None,
+                  one_launch: bool | None = None, programs: int | None = None,
                   phases: tuple[int, int] | None = None, tilings_override: dict | None = None,
                   stamps: torch.Tensor | None = None, pdl: bool | None = None) -> None:
     """The seven launches of a post-norm layer, with their own tensors (q/k/v: the attention
@@ -166,12 +157,10 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     qkv = x @ w_qkv + b_qkv; ctx = attention(q, k, v); t1 = ctx_rows @ w_o + b_o;
     y1 = LayerNorm(t1 + x); u = act(y1 @ w_up + b_up); t2 = u @ w_down + b_down; out = LayerNorm(t2 + y1).
     Every one of those tensors is written, with the values the seven launches would store.
-    w_qkv_t, w_up_t: transposed(w_qkv), transposed(w_up), made here when not given.
     one_launch=None: one launch with grid barriers on a GPU, a launch per phase under the interpreter.
     pdl (default: with one_launch on Hopper and later): launched as a programmatic dependent launch.
-    Benchmarks only: phases=(first, last) runs only those phases; tilings_override={"O"|"DOWN":
-    (BLOCK_N, BLOCK_K)} replaces gemm_tiling's pick, {"K_CHUNK": n} the
-    QKV and FFN-up phases' K chunk; stamps (int64 [programs, 32]) receives
+    Benchmarks only: phases=(first, last) runs only those phases; tilings_override={"QKV"|"O"|"UP"|
+    "DOWN": (BLOCK_N, BLOCK_K)} replaces gemm_tiling's pick; stamps (int64 [programs, 32]) receives
     each program's clock (ns) at the start, around every barrier, at the end."""
     rows = {n: contiguous_rows(t, n, "encoder_layer") for n, t in dict(x=x, qkv=qkv, ctx_rows=ctx_rows, t1=t1, y1=y1, u=u, t2=t2, out=out).items()}
     M, D = rows["x"].shape
@@ -180,12 +169,8 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     require(M <= MAX_TOKENS and M == B * S, "encoder_layer", f"{M} tokens (at most {MAX_TOKENS}, batch x seq)")
     require(HD in (16, 32, 64, 128) and k.shape[2] == S and H % k.shape[1] == 0, "encoder_layer",
             f"q {list(q.shape)} / k {list(k.shape)}: head_dim 16-128, self-attention")
-    overrides = dict(tilings_override or {})
-    k_chunk = overrides.pop("K_CHUNK", 64)
-    w_qkv_t = transposed(w_qkv) if w_qkv_t is None else w_qkv_t
-    w_up_t = transposed(w_up) if w_up_t is None else w_up_t
     for name, w, shape in (("w_qkv", w_qkv, (D, n_qkv)), ("w_o", w_o, (D, D)), ("w_up", w_up, (D, F)),
-                           ("w_down", w_down, (F, D)), ("w_qkv_t", w_qkv_t, (n_qkv, D)), ("w_up_t", w_up_t, (F, D))):
+                           ("w_down", w_down, (F, D))):
         require(tuple(w.shape) == shape and w.is_contiguous(), "encoder_layer",
                 f"{name} {list(w.shape)} must be a contiguous {list(shape)}")
     device = x.device
@@ -195,12 +180,13 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     programs = programs or default_programs(device)
     one_launch = gpu if one_launch is None else one_launch
     require(not (one_launch and interpreting()), "encoder_layer", "grid barriers cannot run under the interpreter")
-    tilings = {name: gemm_tiling(n, kk, x.element_size(), programs) for name, n, kk in (("O", D, D), ("DOWN", D, F))}
-    tilings.update(overrides)
-    (qkv_n, qkv_units), (up_n, up_units) = columns_tiling(n_qkv, programs), columns_tiling(F, programs)
+    tilings = {name: gemm_tiling(n, kk, x.element_size(), programs)
+               for name, n, kk in (("QKV", n_qkv, D), ("O", D, D), ("UP", F, D), ("DOWN", D, F))}
+    tilings.update(tilings_override or {})
     block_m = max(16, triton.next_power_of_2(M))
-    slices = {name: triton.cdiv(kk, tilings[name][1]) for name, kk in (("O", D), ("DOWN", F))}
-    parts, sync = _scratch_for(device, block_m * D * max(slices.values()))
+    slices = {name: triton.cdiv(kk, tilings[name][1]) for name, kk in (("QKV", D), ("O", D), ("UP", D), ("DOWN", F))}
+    parts_a, parts_b, sync = _scratch_for(device, block_m * max(slices["QKV"] * n_qkv, slices["UP"] * F),
+                                          block_m * D * max(slices["O"], slices["DOWN"]))
     if mask is not None:
         require(mask.dim() == 4 and mask.shape[2] == 1, "encoder_layer",
                 f"mask {list(mask.shape)} must be per key ([batch|1, heads|1, 1, kv])")
@@ -208,19 +194,18 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     ms = mask.stride() if mask is not None else (0, 0, 0, 0)
     scale = 1.0 / HD ** 0.5 if scale is None else float(scale)
     r = rows
-    args = (r["x"], w_qkv_t, b_qkv, r["qkv"], q, k, v, key_lengths if key_lengths is not None else sync,
+    args = (r["x"], w_qkv, b_qkv, r["qkv"], q, k, v, key_lengths if key_lengths is not None else sync,
             mask if mask is not None else q,
-            ctx, r["ctx_rows"], w_o, b_o, r["t1"], g1, be1, r["y1"], w_up_t, b_up, r["u"], w_down, b_down, r["t2"],
-            g2, be2, r["out"], parts, sync, stamps if stamps is not None else sync,
-            M, B, H, H // k.shape[1], S, D, n_qkv, F, qkv_units, up_units, scale * LOG2E, float(eps1), float(eps2),
+            ctx, r["ctx_rows"], w_o, b_o, r["t1"], g1, be1, r["y1"], w_up, b_up, r["u"], w_down, b_down, r["t2"],
+            g2, be2, r["out"], parts_a, parts_b, sync, stamps if stamps is not None else sync,
+            M, B, H, H // k.shape[1], S, D, n_qkv, F, scale * LOG2E, float(eps1), float(eps2),
             *(r[n].stride(0) for n in ("x", "qkv", "ctx_rows", "t1", "y1", "u", "t2", "out")),
             *q.stride(), *k.stride(), *v.stride(), *ctx.stride(), ms[0], ms[1], ms[3],
             key_lengths.stride(0) if key_lengths is not None and key_lengths.numel() > 1 else 0)
     meta = dict(ACT_UP=activation_code(activation), HAS_LENS=key_lengths is not None, HAS_MASK=mask is not None,
                 CAUSAL=bool(causal), HEAD_D=HD, BLOCK_S=max(16, triton.next_power_of_2(S)),
                 BLOCK_D=max(16, triton.next_power_of_2(D)), BLOCK_M=block_m, PRECISION=dot_precision(x.dtype),
-                QKV_N=qkv_n, UP_N=up_n, K_CHUNK=k_chunk, K_STEPS=triton.cdiv(D, k_chunk), PREFETCH=gpu,
-                STAMPS=stamps is not None, num_warps=4 if interpreting() else 8,
+                FINISH_BLOCK=FINISH_BLOCK, STAMPS=stamps is not None, num_warps=4 if interpreting() else 8,
                 **{f"{n}_{part}": value for n, tiling in tilings.items() for part, value in zip(("N", "K"), tiling)},
                 **{f"{n}_PARTS": count for n, count in slices.items()})
     first, last = phases or (0, len(PHASES) - 1)

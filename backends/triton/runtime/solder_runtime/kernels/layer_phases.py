@@ -62,63 +62,25 @@ def gemm_phase(x, sx, w, w_first, parts, M, N, K, pid, nprog,
 
 
 @triton.jit
-def column_run(unit, N, units):
-    """Columns [start, end) of one unit: N split into `units` runs as even as integers allow."""
-    return unit * N // units, (unit + 1) * N // units
-
-
-@triton.jit
-def prefetch_l2(base, count, PREFETCH: tl.constexpr, LINES: tl.constexpr = 256):
-    """Asks L2 for `count` contiguous elements from base, 128-byte line by line, and goes on: the
-    data is on chip when read a phase later, and nothing is held in registers meanwhile."""
-    if PREFETCH:
-        per_line: tl.constexpr = 128 // (base.dtype.element_ty.primitive_bitwidth // 8)
-        for first in range(0, tl.cdiv(count, per_line), LINES):
-            lines = first + tl.arange(0, LINES)
-            at = base + tl.minimum(lines * per_line, count - 1)  # past the end: the last line again
-            tl.inline_asm_elementwise("prefetch.global.L2 [$1];\n\tmov.u32 $0, 0;", "=r,l", [at], dtype=tl.int32,
-                                      is_pure=False, pack=1)
-
-
-@triton.jit
-def prefetch_columns(w_t, N, K, unit, units, PREFETCH: tl.constexpr):
-    """prefetch_l2 of one columns_phase unit's weights: whole rows of w_t, one contiguous run."""
-    start, end = column_run(unit, N, units)
-    prefetch_l2(w_t + start * K, (end - start) * K, PREFETCH)
-
-
-@triton.jit
-def columns_phase(x, sx, w_t, bias, out, so, M, N, K, units, pid, nprog, ACT: tl.constexpr,
-                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, K_CHUNK: tl.constexpr, K_STEPS: tl.constexpr,
-                  PRECISION: tl.constexpr):
-    """out = act(x @ w + bias) in out's dtype, w given transposed (w_t [N, K]): each unit owns a
-    run of output columns over the whole of K, so its result is final (no slabs to add up in a
-    later phase) and its weights are a few whole rows of w_t, one contiguous run, which
-    prefetch_columns asked L2 for a phase earlier."""
-    rm = tl.arange(0, BLOCK_M)
-    for unit in range(pid, units, nprog):
-        start, end = column_run(unit, N, units)
-        rn = start + tl.arange(0, BLOCK_N)
-        acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
-        for step in tl.static_range(K_STEPS):  # unrolled: every chunk's loads can be in flight at once
-            kk = step * K_CHUNK + tl.arange(0, K_CHUNK)
-            a = tl.load(x + rm[:, None] * sx + kk[None, :], mask=(rm < M)[:, None] & (kk < K)[None, :], other=0.0,
-                        cache_modifier=".cg")
-            w = tl.load(w_t + rn[None, :] * K + kk[:, None], mask=(kk < K)[:, None] & (rn < end)[None, :], other=0.0)
-            acc = tl.dot(a, w, acc, input_precision=PRECISION)
-        acc += tl.load(bias + rn, mask=rn < end, other=0.0).to(tl.float32)[None, :]
-        y = apply_activation(acc, ACT)
-        tl.store(out + rm[:, None] * so + rn[None, :], y.to(out.dtype.element_ty),
-                 mask=(rm < M)[:, None] & (rn < end)[None, :])
-
-
-@triton.jit
 def sum_parts(parts, bias, rows, cols, N, ok, PARTS: tl.constexpr, BLOCK_M: tl.constexpr):
     """A split GEMM's output at (rows, cols): its PARTS slabs summed, plus bias, in float32."""
     acc = tl.load(bias + cols, mask=ok, other=0.0).to(tl.float32)
     for p in tl.static_range(PARTS):
         acc += tl.load(parts + (p * BLOCK_M + rows) * N + cols, mask=ok, other=0.0, cache_modifier=".cg")
     return acc
+
+
+@triton.jit
+def finish_phase(parts, bias, out, so, M, N, pid, nprog,
+                 PARTS: tl.constexpr, ACT: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK: tl.constexpr):
+    """out = act(sum of the slabs + bias) in out's dtype, as the GEMM launch would store it; the
+    M x N outputs shared out in blocks of BLOCK over every program."""
+    for chunk in range(pid, tl.cdiv(M * N, BLOCK), nprog):
+        idx = chunk * BLOCK + tl.arange(0, BLOCK)
+        rows, cols = idx // N, idx % N
+        ok = idx < M * N
+        y = apply_activation(sum_parts(parts, bias, rows, cols, N, ok, PARTS, BLOCK_M), ACT)
+        tl.store(out + rows * so + cols, y.to(out.dtype.element_ty), mask=ok)
 
 
 @triton.jit
