@@ -67,13 +67,12 @@ def host(plan: Plan, x: dict) -> dict:
     torch.cuda.synchronize()
     events = sorted(event_ms(run) for _ in range(200))
     replay = sorted(event_ms(program.graph.replay) for _ in range(200))
-    prepared = ex._prepare(x)
-    staged = prepared[1]
-    copy = lambda: torch._foreach_copy_([s[2] for s in staged], [x[s[0]] for s in staged])
+    call = ex._prepare(x)
+    copy = lambda: torch._foreach_copy_(call.dst, [x[n] for n in call.names])
     r = {"call_events_ms": statistics.median(events), "replay_events_ms": statistics.median(replay),
          "host_us": {"run (no sync)": median_us(run), "prepare": median_us(lambda: ex._prepare(x)),
                      "foreach_copy": median_us(copy),
-                     "copy_ each": median_us(lambda: [s[2].copy_(x[s[0]]) for s in staged]),
+                     "copy_ each": median_us(lambda: [d.copy_(x[n]) for d, n in zip(call.dst, call.names)]),
                      "graph.replay submit": median_us(program.graph.replay),
                      "execute()": median_us(program.execute)}}
     print(f"\nwarm call (events) {r['call_events_ms'] * 1000:.1f} us, replay alone {r['replay_events_ms'] * 1000:.1f} us")

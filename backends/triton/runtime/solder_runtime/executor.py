@@ -30,6 +30,8 @@ class _Program:
 
     def __init__(self, steps: list, device: torch.device):
         self.steps, self.device, self.graph = steps, device, None
+        # decided once: this is on every call's path, where each microsecond shows at few tokens
+        self.use_graph = device.type == "cuda" and os.environ.get("SOLDER_NO_GRAPHS") != "1"
 
     def _run_steps(self) -> None:
         for where, step in self.steps:
@@ -39,14 +41,15 @@ class _Program:
                 raise PlanError(f"{where}: {e}") from None
 
     def execute(self) -> None:
-        if self.device.type != "cuda" or os.environ.get("SOLDER_NO_GRAPHS") == "1":
+        if self.graph is not None:
+            self.graph.replay()
+        elif not self.use_graph:
             self._run_steps()
-            return
-        if self.graph is None:
+        else:
             self._run_steps()  # compiles, autotunes and picks GEMM paths outside the capture
             torch.cuda.synchronize(self.device)
             self.graph = capture(self._run_steps)
-        self.graph.replay()
+            self.graph.replay()
 
 
 def _launch_generated(fn, signature, tensors, attrs, scalars, grid, num_warps):
@@ -151,39 +154,55 @@ class Executor:
                         raise InputError(f"input {name}: {dim} = {size} but another input has {dim} = {env[dim]}")
         return env
 
-    def _prepare(self, inputs: dict) -> tuple:
+    def _prepare(self, inputs: dict) -> "_Call":
         """Everything a call needs that depends only on the input shapes and dtypes: checked once per signature."""
-        signature = tuple((n, tuple(t.shape), t.dtype) if isinstance(t, torch.Tensor) else (n, None, None)
-                          for n, t in inputs.items())
-        prepared = self._bound.get(signature)
+        try:  # the common case: tensors only (torch.Size is a hashable tuple)
+            signature = tuple((n, t.shape, t.dtype) for n, t in inputs.items())
+        except AttributeError:  # something else was passed: bind() below says what
+            signature = None
+        prepared = self._bound.get(signature) if signature is not None else None
         if prepared is None:
             real_env = self.bind(inputs)
             env = {s: bucket(v, self.policy[s], self.max_env[s]) for s, v in real_env.items()}
             key = tuple(sorted(env.items()))
             if key not in self.programs:
                 self.programs[key] = self._build(env)
-            staged = []
+            names, dst, pads = [], [], []
             for io in self.spec["inputs"]:
                 view, shape = self._io_view(io, env), tuple(inputs[io["name"]].shape)
-                padded = tuple(view.shape) != shape
-                staged.append((io["name"], view, view[tuple(slice(0, d) for d in shape)], padded, io.get("pad_value", 0)))
+                names.append(io["name"])
+                dst.append(view[tuple(slice(0, d) for d in shape)])
+                if tuple(view.shape) != shape:
+                    pads.append((view, io.get("pad_value", 0)))
             outputs = [(io["name"], self._io_view(io, env)[tuple(slice(0, d) for d in shape_at(io["shape"], real_env))])
                        for io in self.spec["outputs"]]
             symbols = [real_env.get(s, 0) for s in self.symbol_names]
-            prepared = self._bound[signature] = (self.programs[key], staged, outputs, symbols)
+            prepared = _Call(self.programs[key], names, dst, pads, outputs, symbols)
+            if signature is not None:
+                self._bound[signature] = prepared
         return prepared
 
     def run(self, inputs: dict, copy_outputs: bool = True) -> dict[str, torch.Tensor]:
         """Outputs are fresh tensors, or with copy_outputs=False views of the plan's own output
         buffers, valid until the next call (what torch.compile's CUDA graphs hand back too)."""
-        program, staged, outputs, symbols = self._prepare(inputs)
-        for name, view, real, padded, pad_value in staged:
-            if padded:
-                view.fill_(pad_value)
+        call = self._prepare(inputs)
+        for view, pad_value in call.pads:
+            view.fill_(pad_value)
         # one launch for all input copies instead of one each
-        torch._foreach_copy_([real for _, _, real, _, _ in staged], [inputs[name] for name, *_ in staged])
-        if symbols != self._written_symbols:
-            self.symbol_values.copy_(torch.tensor(symbols, dtype=torch.int32))
-            self._written_symbols = symbols
-        program.execute()
-        return {name: view.clone() if copy_outputs else view for name, view in outputs}
+        torch._foreach_copy_(call.dst, [inputs[name] for name in call.names])
+        if call.symbols != self._written_symbols:
+            self.symbol_values.copy_(torch.tensor(call.symbols, dtype=torch.int32))
+            self._written_symbols = call.symbols
+        call.program.execute()
+        return {name: view.clone() if copy_outputs else view for name, view in call.outputs}
+
+
+class _Call:
+    """What a call with one signature of input shapes needs, prepared once: the bucket's program,
+    the staging views the inputs are copied into (with the padded ones to fill first), the output
+    views, and the real symbol values."""
+    __slots__ = ("program", "names", "dst", "pads", "outputs", "symbols")
+
+    def __init__(self, program, names, dst, pads, outputs, symbols):
+        self.program, self.names, self.dst, self.pads = program, names, dst, pads
+        self.outputs, self.symbols = outputs, symbols
