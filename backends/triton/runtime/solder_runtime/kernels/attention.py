@@ -20,6 +20,36 @@ from .common import autotune_candidates, autotune_timer, dot_precision, interpre
 LOG2E = 1.4426950408889634
 
 
+@triton.jit
+def mask_in_log2(extra):
+    """An additive mask in the kernel's log2 units, clamped first so that finfo.min masks stay
+    finite after the log2(e) factor (as they do in eager softmax)."""
+    return tl.maximum(extra.to(tl.float32), -1.0e30) * 1.4426950408889634
+
+
+@triton.jit
+def keys_masked(s, rows, cols, kv_end, diagonal, CAUSAL: tl.constexpr):
+    """Scores s [rows, cols] with keys at or past kv_end, and with CAUSAL keys past each query's
+    diagonal (bottom-right aligned: key j <= query i + diagonal), set to -inf."""
+    valid = (cols < kv_end)[None, :]
+    if CAUSAL:
+        valid = valid & (cols[None, :] <= rows[:, None] + diagonal)
+    return tl.where(valid, s, float("-inf"))
+
+
+@triton.jit
+def finite_max(m):
+    """A row maximum to subtract before exp2: 0 for rows with every key masked so far, so that
+    their exponents give 0 instead of NaN."""
+    return tl.where(m == float("-inf"), 0.0, m)
+
+
+@triton.jit
+def normalized(acc, l_sum):
+    """acc / row sums; rows with every key masked (sum 0) give zeros."""
+    return acc / tl.where(l_sum == 0.0, 1.0, l_sum)[:, None]
+
+
 def _configs() -> list:
     if interpreting():
         return [triton.Config({"BLOCK_M": 32, "BLOCK_N": 32}, num_warps=1)]
@@ -69,27 +99,21 @@ def _attention_kernel(q, k, v, out, lens, mask, BATCH, H, KV_GROUP, Q_LEN, KV_LE
         in_range = cols < kv_end
         k_tile = tl.load(k_base + cols[None, :] * sks + rd[:, None] * skd, mask=in_range[None, :], other=0.0)
         s = tl.dot(q_tile, k_tile, input_precision=PRECISION) * qk_scale
-        # clamp so finfo.min masks stay finite after the log2(e) factor, as in eager softmax
         if HAS_MASK and MASK_PER_KEY:
-            extra = tl.load(mask + b * smb + h * smh + cols * smk, mask=in_range, other=0.0).to(tl.float32)
-            s += tl.maximum(extra, -1.0e30)[None, :] * 1.4426950408889634
+            s += mask_in_log2(tl.load(mask + b * smb + h * smh + cols * smk, mask=in_range, other=0.0))[None, :]
         elif HAS_MASK:
             m_at = mask + b * smb + h * smh + rm[:, None] * smq + cols[None, :] * smk
-            extra = tl.load(m_at, mask=(rm < Q_LEN)[:, None] & in_range[None, :], other=0.0).to(tl.float32)
-            s += tl.maximum(extra, -1.0e30) * 1.4426950408889634
-        valid = in_range[None, :]
-        if CAUSAL:
-            valid = valid & (cols[None, :] <= rm[:, None] + diagonal)
-        s = tl.where(valid, s, float("-inf"))
+            s += mask_in_log2(tl.load(m_at, mask=(rm < Q_LEN)[:, None] & in_range[None, :], other=0.0))
+        s = keys_masked(s, rm, cols, kv_end, diagonal, CAUSAL)
         m_new = tl.maximum(m_i, tl.max(s, 1))
-        m_safe = tl.where(m_new == float("-inf"), 0.0, m_new)  # all-masked so far: keep exp2 away from NaN
+        m_safe = finite_max(m_new)
         p = tl.math.exp2(s - m_safe[:, None])
         alpha = tl.math.exp2(m_i - m_safe)
         l_i = l_i * alpha + tl.sum(p, 1)
         v_tile = tl.load(v_base + cols[:, None] * svs + rd[None, :] * svd, mask=in_range[:, None], other=0.0)
         acc = acc * alpha[:, None] + tl.dot(p.to(v_tile.dtype), v_tile, input_precision=PRECISION)
         m_i = m_new
-    acc = acc / tl.where(l_i == 0.0, 1.0, l_i)[:, None]
+    acc = normalized(acc, l_i)
     o_at = out + b * sob + h * soh + rm[:, None] * sos + rd[None, :] * sod
     tl.store(o_at, acc.to(out.dtype.element_ty), mask=(rm < Q_LEN)[:, None])
 

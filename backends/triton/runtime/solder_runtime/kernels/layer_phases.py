@@ -12,7 +12,9 @@ from __future__ import annotations
 import triton
 import triton.language as tl
 
+from .attention import finite_max, keys_masked, mask_in_log2, normalized
 from .common import apply_activation
+from .norm import normalize
 
 
 @triton.jit
@@ -107,19 +109,14 @@ def attention_phase(q, k, v, o, lens, mask, B, H, KV_GROUP, S, qk_scale,
         if HAS_LENS:
             kv_end = tl.minimum(kv_end, tl.load(lens + b * slb, cache_modifier=".cg").to(tl.int32))
         if HAS_MASK:
-            extra = tl.load(mask + b * smb + h * smh + rs * smk, mask=row_ok, other=0.0, cache_modifier=".cg")
-            s += tl.maximum(extra.to(tl.float32), -1.0e30)[None, :] * 1.4426950408889634
-        valid = (rs < kv_end)[None, :]
-        if CAUSAL:
-            valid = valid & (rs[None, :] <= rs[:, None])
-        s = tl.where(valid, s, float("-inf"))
-        m = tl.max(s, 1)
-        p = tl.math.exp2(s - tl.where(m == float("-inf"), 0.0, m)[:, None])
+            s += mask_in_log2(tl.load(mask + b * smb + h * smh + rs * smk, mask=row_ok, other=0.0,
+                                      cache_modifier=".cg"))[None, :]
+        s = keys_masked(s, rs, rs, kv_end, 0, CAUSAL)
+        p = tl.math.exp2(s - finite_max(tl.max(s, 1))[:, None])
         l_sum = tl.sum(p, 1)
         v_t = tl.load(v + b * svb + kvh * svh + rs[:, None] * svs + rd[None, :] * svd, mask=row_ok[:, None], other=0.0,
                       cache_modifier=".cg")
-        acc = tl.dot(p.to(v_t.dtype), v_t, input_precision=PRECISION)
-        acc = acc / tl.where(l_sum == 0.0, 1.0, l_sum)[:, None]
+        acc = normalized(tl.dot(p.to(v_t.dtype), v_t, input_precision=PRECISION), l_sum)
         tl.store(o + b * sob + h * soh + rs[:, None] * sos + rd[None, :] * sod, acc.to(o.dtype.element_ty),
                  mask=row_ok[:, None])
 
@@ -132,16 +129,14 @@ def norm_phase(x, sx, skip, sk, gamma, beta, out, so, parts, bias, M, N, eps, pi
     the GEMM launch would have), then normalized from that rounded value."""
     cols = tl.arange(0, BLOCK)
     ok = cols < N
+    c2, ok2 = cols[None, :], ok[None, :]
     for r in range(pid, M, nprog):
-        rounded = sum_parts(parts, bias, r, cols, N, ok, PARTS, BLOCK_M).to(x.dtype.element_ty)
-        tl.store(x + r * sx + cols, rounded, mask=ok)
-        s = rounded.to(tl.float32)
-        s += tl.load(skip + r * sk + cols, mask=ok, other=0.0, cache_modifier=".cg").to(tl.float32)
-        centered = tl.where(ok, s - tl.sum(s, 0) / N, 0.0)
-        rstd = 1.0 / tl.sqrt(tl.sum(centered * centered, 0) / N + eps)
-        y = centered * rstd * tl.load(gamma + cols, mask=ok, other=0.0).to(tl.float32)
-        y += tl.load(beta + cols, mask=ok, other=0.0).to(tl.float32)
-        tl.store(out + r * so + cols, y.to(out.dtype.element_ty), mask=ok)
+        r2 = (r + tl.arange(0, 1))[:, None]  # the row as a [1, BLOCK] block, the shape normalize takes
+        rounded = sum_parts(parts, bias, r2, c2, N, ok2, PARTS, BLOCK_M).to(x.dtype.element_ty)
+        tl.store(x + r2 * sx + c2, rounded, mask=ok2)
+        s = rounded.to(tl.float32) + tl.load(skip + r2 * sk + c2, mask=ok2, other=0.0, cache_modifier=".cg").to(tl.float32)
+        y = normalize(s, ok2, cols, ok, gamma, beta, N, eps, False, True)
+        tl.store(out + r2 * so + c2, y.to(out.dtype.element_ty), mask=ok2)
 
 
 @triton.jit

@@ -15,6 +15,21 @@ from .gemm import contiguous_rows
 
 
 @triton.jit
+def normalize(s, inside, cols, col_ok, weight, bias, N, eps, IS_RMS: tl.constexpr, HAS_BIAS: tl.constexpr):
+    """LayerNorm (or RMSNorm) of the float32 rows s [R, BLOCK] (entries outside `inside` ignored)
+    times weight, plus bias: what every norm kernel, fused or not, computes once s is summed."""
+    if IS_RMS:
+        centered = s
+    else:
+        centered = tl.where(inside, s - (tl.sum(s, 1) / N)[:, None], 0.0)
+    rstd = 1.0 / tl.sqrt(tl.sum(centered * centered, 1) / N + eps)
+    y = centered * rstd[:, None] * tl.load(weight + cols, mask=col_ok, other=0.0).to(tl.float32)[None, :]
+    if HAS_BIAS:
+        y += tl.load(bias + cols, mask=col_ok, other=0.0).to(tl.float32)[None, :]
+    return y
+
+
+@triton.jit
 def _norm_kernel(x, skip, skip_bias, weight, bias, out, sum_out, M, N, eps,
                  sxm, skm, som, ssm,
                  IS_RMS: tl.constexpr, HAS_SKIP: tl.constexpr, HAS_SKIP_BIAS: tl.constexpr,
@@ -31,14 +46,7 @@ def _norm_kernel(x, skip, skip_bias, weight, bias, out, sum_out, M, N, eps,
         s += tl.load(skip_bias + cols, mask=col_ok, other=0.0).to(tl.float32)[None, :]
     if WRITE_SUM:
         tl.store(sum_out + r * ssm + c, s.to(sum_out.dtype.element_ty), mask=inside)
-    if IS_RMS:
-        centered = s
-    else:
-        centered = tl.where(inside, s - (tl.sum(s, 1) / N)[:, None], 0.0)
-    rstd = 1.0 / tl.sqrt(tl.sum(centered * centered, 1) / N + eps)
-    y = centered * rstd[:, None] * tl.load(weight + cols, mask=col_ok, other=0.0).to(tl.float32)[None, :]
-    if HAS_BIAS:
-        y += tl.load(bias + cols, mask=col_ok, other=0.0).to(tl.float32)[None, :]
+    y = normalize(s, inside, cols, col_ok, weight, bias, N, eps, IS_RMS, HAS_BIAS)
     tl.store(out + r * som + c, y.to(out.dtype.element_ty), mask=inside)
 
 
