@@ -21,7 +21,6 @@ import math
 import os
 import statistics
 import sys
-from functools import partial
 
 import torch
 
@@ -33,7 +32,6 @@ from solder_runtime.kernels.norm import skip_layer_norm
 from solder_runtime.timing import event_ms
 
 HIDDEN, HEADS, FFN, LAYERS, EPS = 768, 12, 3072, 12, 1e-12
-SLEEPS = (32, 100, 300)  # ns between a barrier's polls (run L12)
 
 
 def make_weights(seed: int) -> dict:
@@ -130,8 +128,6 @@ def main() -> None:
         times = {}
         for name, run in (("separate", separate), ("one_launch", lambda *a: fused(*a, one_launch=True)),
                           ("one_launch_no_pdl", lambda *a: fused(*a, one_launch=True, pdl=False)),
-                          *((f"one_launch_sleep{ns}", partial(lambda ns, *a: fused(*a, one_launch=True, poll_sleep_ns=ns), ns))
-                            for ns in SLEEPS),
                           ("per_phase", lambda *a: fused(*a, one_launch=False))):
             xs = [x0] + [torch.empty_like(x0) for _ in range(LAYERS)]
             try:
@@ -169,9 +165,6 @@ def main() -> None:
         print(f"| {key} work | " + " | ".join(f"{v:.1f} | " for v in t["median_work_us"]) + " |")
     print("\none launch without programmatic dependent launch: " + ", ".join(
         f"{c} {v['times_ms']['one_launch_no_pdl']['median']:.3f} ms" for c, v in results["cells"].items()))
-    for ns in SLEEPS:
-        print(f"one launch, {ns} ns sleep between barrier polls: " + ", ".join(
-            f"{c} {v['times_ms'][f'one_launch_sleep{ns}']['median']:.3f} ms" for c, v in results["cells"].items()))
     out = os.environ.get("OUT", ".")
     with open(os.path.join(out, "gpu_layer.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -52,8 +52,7 @@ def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_o,
                   QKV_N: tl.constexpr, QKV_K: tl.constexpr, O_N: tl.constexpr, O_K: tl.constexpr,
                   UP_N: tl.constexpr, UP_K: tl.constexpr, DOWN_N: tl.constexpr, DOWN_K: tl.constexpr,
                   QKV_PARTS: tl.constexpr, O_PARTS: tl.constexpr, UP_PARTS: tl.constexpr, DOWN_PARTS: tl.constexpr,
-                  FINISH_BLOCK: tl.constexpr, USE_PDL: tl.constexpr, STAMPS: tl.constexpr = False,
-                  POLL_SLEEP_NS: tl.constexpr = 0):
+                  FINISH_BLOCK: tl.constexpr, USE_PDL: tl.constexpr, STAMPS: tl.constexpr = False):
     pid = tl.program_id(0)
     nprog = tl.num_programs(0)
     if USE_PDL:
@@ -71,37 +70,37 @@ def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_o,
     stamp(stamps, pid, 0, STAMPS)
     if FIRST <= 0 and 0 <= LAST:
         gemm_phase(x, s_x, w_qkv, w_next, parts_a, M, N_QKV, D, pid, nprog, BLOCK_M, QKV_N, QKV_K, PRECISION)
-    between(0, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(0, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 1 and 1 <= LAST:
         finish_phase(parts_a, b_qkv, qkv, s_qkv, M, N_QKV, pid, nprog, QKV_PARTS, 0, BLOCK_M, FINISH_BLOCK)
     if FIRST <= 3 and 3 <= LAST:
         w_next = weight_tile(w_o, D, D, pid, O_N, O_K)
-    between(1, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(1, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 2 and 2 <= LAST:
         attention_phase(q, k, v, ctx, lens, mask, B, H, KV_GROUP, S, qk_scale,
                         sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
                         smb, smh, smk, slb, pid, nprog, HAS_LENS, HAS_MASK, CAUSAL, HEAD_D, BLOCK_S, PRECISION)
-    between(2, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(2, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 3 and 3 <= LAST:
         gemm_phase(ctx_rows, s_ctx, w_o, w_next, parts_b, M, D, D, pid, nprog, BLOCK_M, O_N, O_K, PRECISION)
     if FIRST <= 5 and 5 <= LAST:
         w_next = weight_tile(w_up, F, D, pid, UP_N, UP_K)
-    between(3, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(3, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 4 and 4 <= LAST:
         norm_phase(t1, s_t1, x, s_x, g1, be1, y1, s_y1, parts_b, b_o, M, D, eps1, pid, nprog, BLOCK_D, BLOCK_M,
                    O_PARTS)
-    between(4, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(4, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 5 and 5 <= LAST:
         gemm_phase(y1, s_y1, w_up, w_next, parts_a, M, F, D, pid, nprog, BLOCK_M, UP_N, UP_K, PRECISION)
-    between(5, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(5, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 6 and 6 <= LAST:
         finish_phase(parts_a, b_up, u, s_u, M, F, pid, nprog, UP_PARTS, ACT_UP, BLOCK_M, FINISH_BLOCK)
     if FIRST <= 7 and 7 <= LAST:
         w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
-    between(6, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(6, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 7 and 7 <= LAST:
         gemm_phase(u, s_u, w_down, w_next, parts_b, M, D, F, pid, nprog, BLOCK_M, DOWN_N, DOWN_K, PRECISION)
-    between(7, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS, POLL_SLEEP_NS)
+    between(7, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 8 and 8 <= LAST:
         norm_phase(t2, s_t2, y1, s_y1, g2, be2, out, s_out, parts_b, b_down, M, D, eps2, pid, nprog, BLOCK_D,
                    BLOCK_M, DOWN_PARTS)
@@ -152,7 +151,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
                   scale=None, causal=False, eps1=1e-5, eps2=1e-5, activation="gelu",
                   one_launch: bool | None = None, programs: int | None = None,
                   phases: tuple[int, int] | None = None, tilings_override: dict | None = None,
-                  stamps: torch.Tensor | None = None, pdl: bool | None = None, poll_sleep_ns: int = 0) -> None:
+                  stamps: torch.Tensor | None = None, pdl: bool | None = None) -> None:
     """The seven launches of a post-norm layer, with their own tensors (q/k/v: the attention
     launch's 4-D views; ctx its output, ctx_rows the same memory as the output GEMM reads it):
     qkv = x @ w_qkv + b_qkv; ctx = attention(q, k, v); t1 = ctx_rows @ w_o + b_o;
@@ -162,8 +161,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     pdl (default: with one_launch on Hopper and later): launched as a programmatic dependent launch.
     Benchmarks only: phases=(first, last) runs only those phases; tilings_override={"QKV"|"O"|"UP"|
     "DOWN": (BLOCK_N, BLOCK_K)} replaces gemm_tiling's pick; stamps (int64 [programs, 32]) receives
-    each program's clock (ns) at the start, around every barrier, at the end; poll_sleep_ns pauses
-    each barrier's polling loop (nanosleep) between polls."""
+    each program's clock (ns) at the start, around every barrier, at the end."""
     rows = {n: contiguous_rows(t, n, "encoder_layer") for n, t in dict(x=x, qkv=qkv, ctx_rows=ctx_rows, t1=t1, y1=y1, u=u, t2=t2, out=out).items()}
     M, D = rows["x"].shape
     n_qkv, F = w_qkv.shape[1], w_up.shape[1]
@@ -207,7 +205,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     meta = dict(ACT_UP=activation_code(activation), HAS_LENS=key_lengths is not None, HAS_MASK=mask is not None,
                 CAUSAL=bool(causal), HEAD_D=HD, BLOCK_S=max(16, triton.next_power_of_2(S)),
                 BLOCK_D=max(16, triton.next_power_of_2(D)), BLOCK_M=block_m, PRECISION=dot_precision(x.dtype),
-                FINISH_BLOCK=FINISH_BLOCK, STAMPS=stamps is not None, POLL_SLEEP_NS=int(poll_sleep_ns), num_warps=4 if interpreting() else 8,
+                FINISH_BLOCK=FINISH_BLOCK, STAMPS=stamps is not None, num_warps=4 if interpreting() else 8,
                 **{f"{n}_{part}": value for n, tiling in tilings.items() for part, value in zip(("N", "K"), tiling)},
                 **{f"{n}_PARTS": count for n, count in slices.items()})
     first, last = phases or (0, len(PHASES) - 1)

@@ -18,17 +18,14 @@ from .norm import normalize
 
 
 @triton.jit
-def sync_grid(sync, target, SLEEP_NS: tl.constexpr = 0):
-    """Every program waits here until `target` arrivals in all; writes before are visible after.
-    SLEEP_NS (benchmarks): pause between polls, so fewer polls queue beside the arrivals."""
+def sync_grid(sync, target):
+    """Every program waits here until `target` arrivals in all; writes before are visible after."""
     tl.debug_barrier()
     tl.atomic_add(sync, 1, sem="release", scope="gpu")
     # Polling with atomics: ~1.0 us a barrier on an H100, where plain volatile loads and one
     # acquiring atomic after took 1.3-1.6 us (bench/notes.md, run L6).
     while tl.atomic_add(sync, 0, sem="acquire", scope="gpu") < target:
-        if SLEEP_NS > 0:
-            tl.inline_asm_elementwise(f"nanosleep.u32 {SLEEP_NS};\n\tmov.u32 $0, $1;", "=r,r", [target],
-                                      dtype=tl.int32, is_pure=False, pack=1)
+        pass
     tl.debug_barrier()
 
 
@@ -151,9 +148,9 @@ def stamp(stamps, pid, slot: tl.constexpr, STAMPS: tl.constexpr):
 
 @triton.jit
 def between(p, FIRST: tl.constexpr, LAST: tl.constexpr, GRID_SYNC: tl.constexpr, sync, nprog, stamps,
-            STAMPS: tl.constexpr, SLEEP_NS: tl.constexpr = 0):
+            STAMPS: tl.constexpr):
     """The barrier after phase p, when this launch also runs phase p + 1 (stamped before and after)."""
     stamp(stamps, tl.program_id(0), 2 * p + 1, STAMPS)
     if GRID_SYNC and FIRST <= p and p < LAST:
-        sync_grid(sync, (p - FIRST + 1) * nprog, SLEEP_NS)
+        sync_grid(sync, (p - FIRST + 1) * nprog)
     stamp(stamps, tl.program_id(0), 2 * p + 2, STAMPS)
