@@ -134,6 +134,11 @@ class EncoderLayerStep:
         # are put back afterwards, before the real run.
         inputs = [t for t in (x, a["mask"], a["key_lengths"]) if t is not None]
         saved = [t.clone() for t in inputs]
+
+        def restore_inputs() -> None:
+            for t, s in zip(inputs, saved):
+                t.copy_(s)
+
         try:
             self._fused()  # checks the shapes (PlanError when this bucket does not fit) and compiles
             fits = True
@@ -144,12 +149,10 @@ class EncoderLayerStep:
             key = (f"encoder_layer|{x.numel() // x.shape[-1]}|{x.shape[-1]}|{a['w_up'].shape[1]}|"
                    f"{tuple(a['q'].shape)}|{tuple(a['k'].shape)}|{x.dtype}|{a['mask'] is not None}|"
                    f"{a['key_lengths'] is not None}|{a['causal']}")
-            for t, s in zip(inputs, saved):
-                t.copy_(s)
+            restore_inputs()
             name = choose(key, x.device, {"one_launch": self._fused, "separate": self._run_separate},
                           default="separate")
-        for t, s in zip(inputs, saved):
-            t.copy_(s)
+        restore_inputs()
         return self._fused if name == "one_launch" else self._run_separate
 
     def __call__(self) -> None:
