@@ -3,7 +3,7 @@ import torch
 
 from conftest import ON_GPU, close
 from solder_runtime.errors import PlanError
-from solder_runtime.kernels.encoder_layer import MAX_TOKENS, encoder_layer, gemm_tiling
+from solder_runtime.kernels.encoder_layer import MAX_TOKENS, encoder_layer, gemm_tiling, head_tiling
 
 
 # On the GPU the fused layer takes 16-bit plans only; the interpreter checks float32 at tight tolerances.
@@ -120,6 +120,14 @@ def test_tiling_takes_the_smallest_slices_that_leave_a_unit_per_program():
     assert gemm_tiling(768, 768, 2, 132) == (128, 64)  # output projection: 72 units of 16 KB
     assert gemm_tiling(3072, 768, 2, 132) == (128, 128)  # FFN-up: no 32 KB tiling has <= 132 units: fewest
     assert gemm_tiling(96, 40, 4, 2) == (128, 32)  # equal sizes: the wider tile
+
+
+def test_attention_and_output_projection_units_are_heads_by_column_tiles():
+    assert head_tiling(768, 12, 132) == 128  # BERT-base on an H100: 12 heads x 6 tiles = 72 units
+    assert head_tiling(768, 12, 100) == 128
+    assert head_tiling(1024, 16, 132) == 128  # BERT-large: 128 units
+    assert head_tiling(64, 4, 16) == 64  # no wider than the hidden size: 4 heads x 1 tile
+    assert head_tiling(64, 4, 3) == 16  # more units than programs: the narrowest tile
 
 
 def test_refuses_more_tokens_than_it_holds(device):

@@ -11,8 +11,10 @@ from HBM overlaps the phase before.
 A GEMM phase splits its weights into ~one slice per program (a column tile by a K
 slice); each stores its float32 partial product to a slab, and a later phase adds
 the slabs and the bias (layer_phases.py): a finish phase for QKV and FFN-up, the
-LayerNorm phase for the output projection and FFN-down. No atomics, and no waiting
-on counters inside a phase. Every buffer of the seven launches is written, in its
+LayerNorm phase for the output projection and FFN-down. The output projection
+shares a phase with attention: its K slices are heads, so a unit computes one
+head's attention and multiplies it by that head's rows of the weights at once.
+No atomics, and no waiting on counters inside a phase. Every buffer of the seven launches is written, in its
 dtype, with the values those launches would store, so later readers and the plan's
 memory plan are unaffected. Layers are launched as programmatic dependent launches:
 the next layer's programs fetch their first weights while this one finishes.
@@ -31,10 +33,10 @@ import triton.language as tl
 from .common import activation_code, dot_precision, interpreting, on_gpu, require
 from .attention import LOG2E
 from .gemm import contiguous_rows
-from .layer_phases import attention_phase, between, finish_phase, gemm_phase, norm_phase, stamp, weight_tile
+from .layer_phases import attention_out_phase, between, finish_phase, gemm_phase, norm_phase, stamp, weight_tile
 
 MAX_TOKENS = 16  # batch x seq: one 16-row block, the size measured (bench/notes.md, runs L1-L8)
-PHASES = ("qkv", "qkv_sum", "attention", "out", "norm1", "ffn_up", "ffn_up_sum", "ffn_down", "norm2")
+PHASES = ("qkv", "qkv_sum", "attention_out", "norm1", "ffn_up", "ffn_up_sum", "ffn_down", "norm2")
 FINISH_BLOCK = 1024
 
 _scratch: dict[tuple, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
@@ -48,7 +50,7 @@ def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_o,
                   sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod, smb, smh, smk, slb,
                   FIRST: tl.constexpr, LAST: tl.constexpr, GRID_SYNC: tl.constexpr, ACT_UP: tl.constexpr,
                   HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, CAUSAL: tl.constexpr, HEAD_D: tl.constexpr,
-                  BLOCK_S: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_M: tl.constexpr, PRECISION: tl.constexpr,
+                  BLOCK_D: tl.constexpr, BLOCK_M: tl.constexpr, PRECISION: tl.constexpr,
                   QKV_N: tl.constexpr, QKV_K: tl.constexpr, O_N: tl.constexpr, O_K: tl.constexpr,
                   UP_N: tl.constexpr, UP_K: tl.constexpr, DOWN_N: tl.constexpr, DOWN_K: tl.constexpr,
                   QKV_PARTS: tl.constexpr, O_PARTS: tl.constexpr, UP_PARTS: tl.constexpr, DOWN_PARTS: tl.constexpr,
@@ -73,38 +75,36 @@ def _layer_kernel(x, w_qkv, b_qkv, qkv, q, k, v, lens, mask, ctx, ctx_rows, w_o,
     between(0, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 1 and 1 <= LAST:
         finish_phase(parts_a, b_qkv, qkv, s_qkv, M, N_QKV, pid, nprog, QKV_PARTS, 0, BLOCK_M, FINISH_BLOCK)
-    if FIRST <= 3 and 3 <= LAST:
+    if FIRST <= 2 and 2 <= LAST:
         w_next = weight_tile(w_o, D, D, pid, O_N, O_K)
     between(1, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 2 and 2 <= LAST:
-        attention_phase(q, k, v, ctx, lens, mask, B, H, KV_GROUP, S, qk_scale,
-                        sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
-                        smb, smh, smk, slb, pid, nprog, HAS_LENS, HAS_MASK, CAUSAL, HEAD_D, BLOCK_S, PRECISION)
+        attention_out_phase(q, k, v, ctx, lens, mask, w_o, w_next, parts_b, M, D, H, KV_GROUP, S, qk_scale,
+                            sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
+                            smb, smh, smk, slb, pid, nprog, HAS_LENS, HAS_MASK, CAUSAL, HEAD_D, BLOCK_M, O_N,
+                            PRECISION)
+    if FIRST <= 4 and 4 <= LAST:
+        w_next = weight_tile(w_up, F, D, pid, UP_N, UP_K)
     between(2, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 3 and 3 <= LAST:
-        gemm_phase(ctx_rows, s_ctx, w_o, w_next, parts_b, M, D, D, pid, nprog, BLOCK_M, O_N, O_K, PRECISION)
-    if FIRST <= 5 and 5 <= LAST:
-        w_next = weight_tile(w_up, F, D, pid, UP_N, UP_K)
-    between(3, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
-    if FIRST <= 4 and 4 <= LAST:
         norm_phase(t1, s_t1, x, s_x, g1, be1, y1, s_y1, parts_b, b_o, M, D, eps1, pid, nprog, BLOCK_D, BLOCK_M,
                    O_PARTS)
+    between(3, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
+    if FIRST <= 4 and 4 <= LAST:
+        gemm_phase(y1, s_y1, w_up, w_next, parts_a, M, F, D, pid, nprog, BLOCK_M, UP_N, UP_K, PRECISION)
     between(4, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 5 and 5 <= LAST:
-        gemm_phase(y1, s_y1, w_up, w_next, parts_a, M, F, D, pid, nprog, BLOCK_M, UP_N, UP_K, PRECISION)
+        finish_phase(parts_a, b_up, u, s_u, M, F, pid, nprog, UP_PARTS, ACT_UP, BLOCK_M, FINISH_BLOCK)
+    if FIRST <= 6 and 6 <= LAST:
+        w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
     between(5, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 6 and 6 <= LAST:
-        finish_phase(parts_a, b_up, u, s_u, M, F, pid, nprog, UP_PARTS, ACT_UP, BLOCK_M, FINISH_BLOCK)
-    if FIRST <= 7 and 7 <= LAST:
-        w_next = weight_tile(w_down, D, F, pid, DOWN_N, DOWN_K)
+        gemm_phase(u, s_u, w_down, w_next, parts_b, M, D, F, pid, nprog, BLOCK_M, DOWN_N, DOWN_K, PRECISION)
     between(6, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
     if FIRST <= 7 and 7 <= LAST:
-        gemm_phase(u, s_u, w_down, w_next, parts_b, M, D, F, pid, nprog, BLOCK_M, DOWN_N, DOWN_K, PRECISION)
-    between(7, FIRST, LAST, GRID_SYNC, sync, nprog, stamps, STAMPS)
-    if FIRST <= 8 and 8 <= LAST:
         norm_phase(t2, s_t2, y1, s_y1, g2, be2, out, s_out, parts_b, b_down, M, D, eps2, pid, nprog, BLOCK_D,
                    BLOCK_M, DOWN_PARTS)
-    stamp(stamps, pid, 17, STAMPS)
+    stamp(stamps, pid, 2 * 8 - 1, STAMPS)
     if GRID_SYNC and FIRST < LAST:
         # The last program out leaves the counters at zero for the next launch.
         left = tl.atomic_add(sync + 1, 1, sem="acq_rel", scope="gpu")
@@ -127,6 +127,14 @@ def gemm_tiling(n: int, k: int, elem_bytes: int, programs: int, max_tile_bytes: 
             options.append((units > programs, block_n * block_k if units <= programs else units, -block_n,
                             block_n, block_k))
     return min(options)[3:]
+
+
+def head_tiling(n: int, heads: int, programs: int) -> int:
+    """BLOCK_N of the attention + output projection phase, whose units are (head, column tile):
+    the widest tile that leaves no more units than programs (BERT-base on 132 SMs: 128, 72 units
+    of 16 KB), else the narrowest."""
+    widths = [b for b in (128, 64, 32) if b <= triton.next_power_of_2(n)]
+    return next((b for b in widths if heads * triton.cdiv(n, b) <= programs), 16)
 
 
 def _scratch_for(device: torch.device, cells_a: int, cells_b: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -168,8 +176,8 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     n_qkv, F = w_qkv.shape[1], w_up.shape[1]
     B, H, S, HD = q.shape
     require(M <= MAX_TOKENS and M == B * S, "encoder_layer", f"{M} tokens (at most {MAX_TOKENS}, batch x seq)")
-    require(HD in (16, 32, 64, 128) and k.shape[2] == S and H % k.shape[1] == 0, "encoder_layer",
-            f"q {list(q.shape)} / k {list(k.shape)}: head_dim 16-128, self-attention")
+    require(HD in (16, 32, 64, 128) and k.shape[2] == S and H % k.shape[1] == 0 and H * HD == D, "encoder_layer",
+            f"q {list(q.shape)} / k {list(k.shape)}: head_dim 16-128, self-attention, heads x head_dim = hidden")
     for name, w, shape in (("w_qkv", w_qkv, (D, n_qkv)), ("w_o", w_o, (D, D)), ("w_up", w_up, (D, F)),
                            ("w_down", w_down, (F, D))):
         require(tuple(w.shape) == shape and w.is_contiguous(), "encoder_layer",
@@ -182,8 +190,10 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     one_launch = gpu if one_launch is None else one_launch
     require(not (one_launch and interpreting()), "encoder_layer", "grid barriers cannot run under the interpreter")
     tilings = {name: gemm_tiling(n, kk, x.element_size(), programs)
-               for name, n, kk in (("QKV", n_qkv, D), ("O", D, D), ("UP", F, D), ("DOWN", D, F))}
+               for name, n, kk in (("QKV", n_qkv, D), ("UP", F, D), ("DOWN", D, F))}
+    tilings["O"] = (head_tiling(D, H, programs), HD)
     tilings.update(tilings_override or {})
+    require(tilings["O"][1] == HD, "encoder_layer", f"the output projection's K slice must be one head ({HD})")
     block_m = max(16, triton.next_power_of_2(M))
     slices = {name: triton.cdiv(kk, tilings[name][1]) for name, kk in (("QKV", D), ("O", D), ("UP", D), ("DOWN", F))}
     parts_a, parts_b, sync = _scratch_for(device, block_m * max(slices["QKV"] * n_qkv, slices["UP"] * F),
@@ -204,7 +214,7 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
             *q.stride(), *k.stride(), *v.stride(), *ctx.stride(), ms[0], ms[1], ms[3],
             key_lengths.stride(0) if key_lengths is not None and key_lengths.numel() > 1 else 0)
     meta = dict(ACT_UP=activation_code(activation), HAS_LENS=key_lengths is not None, HAS_MASK=mask is not None,
-                CAUSAL=bool(causal), HEAD_D=HD, BLOCK_S=max(16, triton.next_power_of_2(S)),
+                CAUSAL=bool(causal), HEAD_D=HD,
                 BLOCK_D=max(16, triton.next_power_of_2(D)), BLOCK_M=block_m, PRECISION=dot_precision(x.dtype),
                 FINISH_BLOCK=FINISH_BLOCK, STAMPS=stamps is not None, num_warps=4 if interpreting() else 8,
                 **{f"{n}_{part}": value for n, tiling in tilings.items() for part, value in zip(("N", "K"), tiling)},

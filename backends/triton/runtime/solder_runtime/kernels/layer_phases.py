@@ -86,39 +86,55 @@ def finish_phase(parts, bias, out, so, M, N, pid, nprog,
 
 
 @triton.jit
-def attention_phase(q, k, v, o, lens, mask, B, H, KV_GROUP, S, qk_scale,
-                    sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
-                    smb, smh, smk, slb, pid, nprog,
-                    HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, CAUSAL: tl.constexpr,
-                    HEAD_D: tl.constexpr, BLOCK_S: tl.constexpr, PRECISION: tl.constexpr):
-    """softmax(q k^T * scale + mask) v for each (batch, head), all keys in one block; the same
-    masking rules as attention.py (fully masked rows give zeros)."""
-    rs = tl.arange(0, BLOCK_S)
+def attention_out_phase(q, k, v, ctx, lens, mask, w_o, w_first, parts, M, D, H, KV_GROUP, S, qk_scale,
+                        sqb, sqh, sqs, sqd, skb, skh, sks, skd, svb, svh, svs, svd, sob, soh, sos, sod,
+                        smb, smh, smk, slb, pid, nprog,
+                        HAS_LENS: tl.constexpr, HAS_MASK: tl.constexpr, CAUSAL: tl.constexpr, HEAD_D: tl.constexpr,
+                        BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, PRECISION: tl.constexpr):
+    """Attention and the output projection in one phase. A unit is (head h, column tile of w_o):
+    it computes head h's attention for every token at once (the batch as one sequence, keys of
+    other batch rows masked out; the same masking rules as attention.py, fully masked rows give
+    zeros), rounds it to ctx's dtype as the attention launch would store it, and multiplies it by
+    rows [h * HEAD_D, +HEAD_D) of w_o, the head's K slice: slab h of parts, added up by the norm
+    phase. Units of column tile 0 also store ctx. w_first holds this program's first unit's w_o
+    slice, loaded before the phase began (weight_tile with BLOCK_K = HEAD_D)."""
+    n_tiles = tl.cdiv(D, BLOCK_N)
+    tok = tl.arange(0, BLOCK_M)
+    tok_ok = tok < M
+    b_t, s_t = tok // S, tok % S  # each token's batch row and position in it
     rd = tl.arange(0, HEAD_D)
-    for unit in range(pid, B * H, nprog):
-        b = unit // H
-        h = unit % H
+    kv_end = tl.zeros((BLOCK_M,), dtype=tl.int32) + S  # per key, its batch row's key count
+    if HAS_LENS:
+        kv_end = tl.minimum(kv_end, tl.load(lens + b_t * slb, mask=tok_ok, other=0, cache_modifier=".cg").to(tl.int32))
+    same_row = b_t[:, None] == b_t[None, :]
+    for unit in range(pid, H * n_tiles, nprog):
+        h = unit // n_tiles
+        tile = unit % n_tiles
+        if unit == pid:
+            wt = w_first
+        else:  # more units than programs
+            wt = weight_tile(w_o, D, D, unit, BLOCK_N, HEAD_D)
         kvh = h // KV_GROUP
-        row_ok = rs < S
-        q_t = tl.load(q + b * sqb + h * sqh + rs[:, None] * sqs + rd[None, :] * sqd, mask=row_ok[:, None], other=0.0,
-                      cache_modifier=".cg")
-        k_t = tl.load(k + b * skb + kvh * skh + rs[None, :] * sks + rd[:, None] * skd, mask=row_ok[None, :], other=0.0,
-                      cache_modifier=".cg")
+        q_t = tl.load(q + b_t[:, None] * sqb + h * sqh + s_t[:, None] * sqs + rd[None, :] * sqd, mask=tok_ok[:, None],
+                      other=0.0, cache_modifier=".cg")
+        k_t = tl.load(k + b_t[None, :] * skb + kvh * skh + s_t[None, :] * sks + rd[:, None] * skd, mask=tok_ok[None, :],
+                      other=0.0, cache_modifier=".cg")
         s = tl.dot(q_t, k_t, input_precision=PRECISION) * qk_scale
-        kv_end = S
-        if HAS_LENS:
-            kv_end = tl.minimum(kv_end, tl.load(lens + b * slb, cache_modifier=".cg").to(tl.int32))
         if HAS_MASK:
-            s += mask_in_log2(tl.load(mask + b * smb + h * smh + rs * smk, mask=row_ok, other=0.0,
+            s += mask_in_log2(tl.load(mask + b_t * smb + h * smh + s_t * smk, mask=tok_ok, other=0.0,
                                       cache_modifier=".cg"))[None, :]
-        s = keys_masked(s, rs, rs, kv_end, 0, CAUSAL)
+        s = tl.where(same_row, keys_masked(s, s_t, s_t, kv_end, 0, CAUSAL), float("-inf"))
         p = tl.math.exp2(s - finite_max(tl.max(s, 1))[:, None])
-        l_sum = tl.sum(p, 1)
-        v_t = tl.load(v + b * svb + kvh * svh + rs[:, None] * svs + rd[None, :] * svd, mask=row_ok[:, None], other=0.0,
-                      cache_modifier=".cg")
-        acc = normalized(tl.dot(p.to(v_t.dtype), v_t, input_precision=PRECISION), l_sum)
-        tl.store(o + b * sob + h * soh + rs[:, None] * sos + rd[None, :] * sod, acc.to(o.dtype.element_ty),
-                 mask=row_ok[:, None])
+        v_t = tl.load(v + b_t[:, None] * svb + kvh * svh + s_t[:, None] * svs + rd[None, :] * svd, mask=tok_ok[:, None],
+                      other=0.0, cache_modifier=".cg")
+        head = normalized(tl.dot(p.to(v_t.dtype), v_t, input_precision=PRECISION), tl.sum(p, 1))
+        head = head.to(ctx.dtype.element_ty)
+        if tile == 0:
+            tl.store(ctx + b_t[:, None] * sob + h * soh + s_t[:, None] * sos + rd[None, :] * sod, head,
+                     mask=tok_ok[:, None])
+        acc = tl.dot(head, wt, input_precision=PRECISION)
+        rn = tile * BLOCK_N + tl.arange(0, BLOCK_N)
+        tl.store(parts + h * BLOCK_M * D + tok[:, None] * D + rn[None, :], acc, mask=tok_ok[:, None] & (rn < D)[None, :])
 
 
 @triton.jit
