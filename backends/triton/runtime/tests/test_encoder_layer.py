@@ -117,7 +117,7 @@ def test_one_launch_matches_a_launch_per_phase_and_repeats(dtype):
 
 def test_tiling_takes_the_smallest_slices_that_leave_a_unit_per_program():
     assert gemm_tiling(2304, 768, 2, 132) == (128, 128)  # BERT-base QKV on an H100: 108 units of 32 KB
-    assert gemm_tiling(768, 768, 2, 132) == (128, 64)  # output projection: 72 units of 16 KB
+    assert gemm_tiling(768, 768, 2, 132) == (128, 64)  # a 768 x 768 weight: 72 units of 16 KB
     assert gemm_tiling(3072, 768, 2, 132) == (128, 128)  # FFN-up: no 32 KB tiling has <= 132 units: fewest
     assert gemm_tiling(96, 40, 4, 2) == (128, 32)  # equal sizes: the wider tile
 

@@ -168,7 +168,8 @@ def encoder_layer(x, w_qkv, b_qkv, qkv, q, k, v, ctx, ctx_rows, w_o, b_o, t1, g1
     one_launch=None: one launch with grid barriers on a GPU, a launch per phase under the interpreter.
     pdl (default: with one_launch on Hopper and later): launched as a programmatic dependent launch.
     Benchmarks only: phases=(first, last) runs only those phases; tilings_override={"QKV"|"O"|"UP"|
-    "DOWN": (BLOCK_N, BLOCK_K)} replaces gemm_tiling's pick; stamps (int64 [programs, 32]) receives
+    "DOWN": (BLOCK_N, BLOCK_K)} replaces gemm_tiling's pick (head_tiling's for "O", whose BLOCK_K
+    must be head_dim); stamps (int64 [programs, 32]) receives
     each program's clock (ns) at the start, around every barrier, at the end."""
     rows = {n: contiguous_rows(t, n, "encoder_layer")
             for n, t in dict(x=x, qkv=qkv, ctx_rows=ctx_rows, t1=t1, y1=y1, u=u, t2=t2, out=out).items()}
